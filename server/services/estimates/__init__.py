@@ -1,0 +1,1 @@
+"""The estimates engine: grade scales, subjects, the national model (BENCHMARKS.md)."""
