@@ -1,0 +1,96 @@
+"""create_app(): routes, middleware and the database lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+
+from asgi_csrf import asgi_csrf
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from tortoise import connections
+from tortoise.contrib.starlette import RegisterTortoise
+
+from server.auth.viewer import resolve_viewer
+from server.graphql_app import graphql_endpoint
+from server.middleware import BodySizeLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
+from server.pages import auth as auth_pages
+from server.pages import home as home_pages
+from server.pages.errors import error_handlers
+from server.pages.rendering import WEB
+from server.settings import Settings, get_settings
+
+
+async def healthz(request: Request) -> Response:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return PlainTextResponse("database unavailable", status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+class ViewerMiddleware:
+    """Resolves the viewer once per request (session cookie or Bearer token)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(("/static/", "/healthz")):
+            scope.setdefault("state", {})["viewer"] = await resolve_viewer(Request(scope))
+        await self.app(scope, receive, send)
+
+
+def routes() -> list:
+    from server.pages import ROUTES
+
+    return [
+        Route("/healthz", healthz),
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        Route("/", home_pages.home),
+        Route("/sign-in", auth_pages.sign_in_page("main"), methods=["GET", "POST"]),
+        Route("/sign-out", auth_pages.sign_out, methods=["POST"]),
+        Route("/admin", home_pages.admin_home),
+        Route("/admin/sign-in", auth_pages.sign_in_page("admin"), methods=["GET", "POST"]),
+        Route("/admin/sign-out", auth_pages.sign_out, methods=["POST"]),
+        *ROUTES,
+        Mount("/static", StaticFiles(directory=WEB / "static", check_dir=False), name="static"),
+    ]
+
+
+def create_app(settings: Settings | None = None, *, open_database: bool = True) -> Starlette:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        if not open_database:
+            yield
+            return
+        async with RegisterTortoise(app, config=settings.tortoise_config()):
+            yield
+
+    def csrf(app):
+        return asgi_csrf(
+            app,
+            signing_secret=str(settings.secret_key),
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="Lax",
+            always_set_cookie=True,
+        )
+
+    app = Starlette(
+        routes=routes(),
+        lifespan=lifespan,
+        exception_handlers=error_handlers(),
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
+            Middleware(RequestLogMiddleware),
+            Middleware(BodySizeLimitMiddleware),
+            Middleware(csrf),
+            Middleware(ViewerMiddleware),
+        ],
+    )
+    return app

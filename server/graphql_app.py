@@ -1,0 +1,62 @@
+"""POST /graphql for outside tools (Bearer token) and signed-in browsers."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from strawberry.asgi import GraphQL
+from cross_web import HTTPException
+
+from server.context import Context, build_context
+from server.schema import schema
+
+
+class AspireGraphQL(GraphQL):
+    async def get_context(self, request, response) -> Context:
+        return build_context(request, response=response)
+
+
+_api = AspireGraphQL(schema, graphql_ide=None, allow_queries_via_get=False)
+_explorer = AspireGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=False)
+
+
+def _error(status: int, message: str, code: str) -> JSONResponse:
+    return JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status)
+
+
+async def graphql_endpoint(request: Request) -> Response:
+    viewer = request.state.viewer
+    if request.method == "GET":
+        if not viewer.is_authenticated:
+            return RedirectResponse("/sign-in?next=/graphql", status_code=303)
+        return await _run(_explorer, request)
+    if not viewer.is_authenticated:
+        return _error(
+            401,
+            "Sign in, or send an API token as 'Authorization: Bearer <token>'.",
+            "UNAUTHENTICATED",
+        )
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return _error(415, "Send the query as application/json.", "BAD_USER_INPUT")
+    body = await request.body()
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, "The request body is not valid JSON.", "BAD_USER_INPUT")
+    if not isinstance(payload, dict):
+        return _error(400, "Send one operation as a JSON object; batching is off.", "BAD_USER_INPUT")
+    if not isinstance(payload.get("query"), str):
+        return _error(400, "The JSON object needs a 'query' string.", "BAD_USER_INPUT")
+    variables = payload.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        return _error(400, "'variables' must be a JSON object.", "BAD_USER_INPUT")
+    return await _run(_api, request)
+
+
+async def _run(view: AspireGraphQL, request: Request) -> Response:
+    try:
+        return await view.run(request)
+    except HTTPException as error:
+        return _error(error.status_code, error.reason, "BAD_USER_INPUT")

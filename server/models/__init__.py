@@ -1,0 +1,44 @@
+"""Tortoise models only."""
+
+from server.models.accounts import (
+    Account,
+    Activation,
+    AdministratorSlot,
+    ApiToken,
+    PasswordReset,
+    SecurityAnswer,
+    Session,
+    ThrottleCounter,
+)
+from server.models.audit import AuditEvent
+from server.models.batches import Batch, BatchRow
+from server.models.organisations import Organisation
+from server.models.pupils import Pupil, SchoolValueAdded, Subject
+from server.models.target_settings import SubjectSettings, YearGroupSettings
+from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
+
+__models__ = [
+    Organisation,
+    Account,
+    AdministratorSlot,
+    Activation,
+    SecurityAnswer,
+    PasswordReset,
+    Session,
+    ApiToken,
+    ThrottleCounter,
+    Batch,
+    BatchRow,
+    Subject,
+    Pupil,
+    SchoolValueAdded,
+    YearGroupSettings,
+    SubjectSettings,
+    Target,
+    TargetChange,
+    TargetDeletion,
+    TargetSummary,
+    AuditEvent,
+]
+
+__all__ = [m.__name__ for m in __models__]

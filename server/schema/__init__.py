@@ -1,0 +1,24 @@
+"""The GraphQL schema: root types merged from one module per domain."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from server.schema.fields.auth import AuthMutation
+from server.schema.extensions import schema_extensions
+from server.schema.fields.organisations import OrganisationQuery
+
+QUERIES: tuple[type, ...] = (OrganisationQuery,)
+MUTATIONS: tuple[type, ...] = (AuthMutation,)
+
+Query = merge_types("Query", QUERIES)
+Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=schema_extensions(),
+    config=StrawberryConfig(disable_field_suggestions=True),
+)

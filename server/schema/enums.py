@@ -1,0 +1,43 @@
+"""GraphQL enums of the outside contract, bound to the stored enumerations."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from server.models import enums as stored
+
+
+@strawberry.enum
+class KeyStage(Enum):
+    KS2 = "KS2"
+    KS4 = "KS4"
+    KS5 = "KS5"
+
+    def stored(self) -> stored.KeyStage:
+        return stored.KeyStage(self.value)
+
+
+@strawberry.enum(description="AVERAGE, HIGH and VERY_HIGH: the 50th, 20th and 5th percentile")
+class BenchmarkLevel(Enum):
+    AVERAGE = "AVERAGE"
+    HIGH = "HIGH"
+    VERY_HIGH = "VERY_HIGH"
+
+    def stored(self) -> stored.BenchmarkLevel:
+        return stored.BenchmarkLevel(self.value)
+
+
+@strawberry.enum
+class PupilAccess(Enum):
+    AGGREGATE = "aggregate"
+    FULL = "full"
+
+
+@strawberry.enum
+class OrganisationKind(Enum):
+    SCHOOL = "school"
+    LOCAL_AUTHORITY = "local_authority"
+    ACADEMY_CHAIN = "academy_chain"
+    OPERATOR = "operator"

@@ -1,0 +1,57 @@
+"""Limits and error handling applied to every operation, in-process or over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from server.schema.errors import should_mask_error, with_codes
+
+MAX_DEPTH = 10
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+
+class ErrorCodes(SchemaExtension):
+    """Runs after masking: every error leaves with an extensions.code."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and getattr(result, "errors", None):
+            result.errors = [with_codes(error) for error in result.errors]
+        elif self.execution_context.pre_execution_errors:
+            self.execution_context.pre_execution_errors = [
+                with_codes(error) for error in self.execution_context.pre_execution_errors
+            ]
+
+
+class MaskInternalErrors(MaskErrors):
+    """No stack traces, SQL or messages of unexpected errors reach a client."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask_error, error_message="Unexpected error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+
+def schema_extensions() -> list:
+    """Factories, so that every operation gets fresh extension instances."""
+    return [
+        ErrorCodes,
+        MaskInternalErrors,
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    ]

@@ -1,0 +1,78 @@
+"""Organisations, schools and the viewer."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from server.models import Organisation as OrganisationModel
+from server.schema.enums import OrganisationKind, PupilAccess
+from server.schema.pagination import Edge, PageInfo
+
+
+@strawberry.type
+class Organisation:
+    id: strawberry.ID
+    kind: OrganisationKind
+    name: str
+    urn: str | None
+    la_code: str | None
+
+    @classmethod
+    def from_model(cls, model: OrganisationModel) -> Organisation:
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            kind=OrganisationKind(model.kind.value),
+            name=model.name,
+            urn=model.urn,
+            la_code=model.la_code,
+        )
+
+
+@strawberry.type
+class School:
+    id: strawberry.ID
+    urn: str
+    name: str
+    local_authority_id: strawberry.Private[int | None]
+    academy_chain_id: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def local_authority(self, info: Info) -> Organisation:
+        la = await info.context.loaders.organisation_by_id.load(self.local_authority_id)
+        return Organisation.from_model(la)
+
+    @strawberry.field
+    async def academy_chain(self, info: Info) -> Organisation | None:
+        if self.academy_chain_id is None:
+            return None
+        chain = await info.context.loaders.organisation_by_id.load(self.academy_chain_id)
+        return Organisation.from_model(chain) if chain else None
+
+    @classmethod
+    def from_model(cls, model: OrganisationModel) -> School:
+        return cls(
+            id=strawberry.ID(str(model.id)),
+            urn=model.urn or "",
+            name=model.name,
+            local_authority_id=model.local_authority_id,
+            academy_chain_id=model.academy_chain_id,
+        )
+
+
+@strawberry.type
+class SchoolConnection:
+    edges: list[Edge[School]]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class Viewer:
+    username: str
+    forename: str
+    surname: str
+    organisation: Organisation
+    is_administrator: bool
+    role: str | None
+    pupil_access: PupilAccess | None

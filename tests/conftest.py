@@ -1,0 +1,93 @@
+"""Test set-up: the environment first, then one migrated database per worker."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+_TMP = Path(tempfile.mkdtemp(prefix=f"aspire-test-{_WORKER}-"))
+_BASE_PG = os.environ.get("ASPIRE_TEST_DATABASE_URL")
+
+
+def _database_url() -> str:
+    if _BASE_PG:
+        base, _, _name = _BASE_PG.rpartition("/")
+        return f"{base}/aspire_test_{_WORKER}"
+    return f"sqlite://{_TMP / 'test.sqlite3'}"
+
+
+os.environ["ASPIRE_ENV"] = "test"
+os.environ["ASPIRE_DATABASE_URL"] = _database_url()
+os.environ["ASPIRE_OUTBOX_DIR"] = str(_TMP / "outbox")
+os.environ["ASPIRE_SECRET_KEY"] = "test-secret-key-" + "x" * 32
+os.environ.pop("ASPIRE_REDIS_URL", None)
+os.environ.pop("ASPIRE_SMTP_URL", None)
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from tortoise import Tortoise, connections  # noqa: E402
+
+from server.settings import get_settings  # noqa: E402
+
+
+async def _recreate_postgres_database(url: str) -> None:
+    import asyncpg
+
+    base, _, name = url.rpartition("/")
+    admin = await asyncpg.connect(_BASE_PG.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def database():
+    from server.database import apply_migrations
+
+    settings = get_settings()
+    if settings.is_postgres:
+        await _recreate_postgres_database(settings.database_url)
+    await apply_migrations(settings.database_url)
+    await Tortoise.init(config=settings.tortoise_config())
+    yield settings
+    await Tortoise.close_connections()
+
+
+TABLES_IN_DELETE_ORDER = (
+    "audit_event", "target_change", "target_summary", "target", "target_deletion",
+    "subject_settings", "year_group_settings", "school_value_added", "pupil", "subject",
+    "batch_row", "batch", "throttle_counter", "api_token", "session", "password_reset",
+    "security_answer", "activation", "administrator_slot", "account", "organisation",
+)
+
+
+@pytest.fixture(autouse=True)
+async def clean_tables(database):
+    yield
+    connection = connections.get("default")
+    if database.is_postgres:
+        await connection.execute_script(
+            "TRUNCATE " + ", ".join(TABLES_IN_DELETE_ORDER) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        await connection.execute_script(
+            "".join(f"DELETE FROM {table};" for table in TABLES_IN_DELETE_ORDER)
+        )
+
+
+@pytest.fixture(scope="session")
+def app():
+    from server.app import create_app
+
+    return create_app(open_database=False)
+
+
+@pytest.fixture
+async def client(app):
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
