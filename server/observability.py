@@ -18,7 +18,7 @@ access_log = logging.getLogger("aspire.access")
 class _SQLCountingHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         counter = _sql_counter.get()
-        if counter is not None and _STATEMENT.match(str(record.msg)):
+        if counter is not None and _STATEMENT.match(record.getMessage()):
             counter[0] += 1
 
 
