@@ -1,0 +1,1 @@
+"""Target-setting administration: settings, benchmarks, pre-population, deletion, cohorts."""

@@ -1,0 +1,239 @@
+"""A year group's estimates for every subject and benchmark, with the school's choices.
+
+Three queries: the year group's pupils, the school's subject settings, and its value-added
+history. The figures all come from the estimates engine (server.services.estimates).
+
+Value-added history: the indicator uses the three academic years ending at the latest year
+the school has any value added for in the key stage (a subject missing one of those years
+has that year counted as absent, as BENCHMARKS.md renormalises over the years present).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from server.models import Pupil, SchoolValueAdded, SubjectSettings
+from server.models.enums import YEAR_GROUPS, BenchmarkLevel, GradeFormat, KeyStage
+from server.services.estimates import model
+from server.services.estimates.levels import BenchmarkLevel as EngineLevel
+from server.services.estimates.levels import KeyStage as EngineKeyStage
+from server.services.estimates.parameters import load_parameters
+from server.services.estimates.scales import Scale
+from server.services.estimates.subjects import get_subject, subjects_for
+
+LEVELS: tuple[BenchmarkLevel, ...] = (
+    BenchmarkLevel.AVERAGE,
+    BenchmarkLevel.HIGH,
+    BenchmarkLevel.VERY_HIGH,
+)
+
+
+def engine_level(level: BenchmarkLevel | str) -> EngineLevel:
+    """The stored benchmark (AVERAGE, HIGH, VERY_HIGH) as the engine's percentile level."""
+    return EngineLevel[BenchmarkLevel(level).name]
+
+
+def stored_level(level: EngineLevel | int) -> BenchmarkLevel:
+    return BenchmarkLevel[EngineLevel(level).name]
+
+
+def key_stage_of(key_stage: KeyStage | str) -> KeyStage:
+    return KeyStage(getattr(key_stage, "value", key_stage))
+
+
+def check_year_group(key_stage: KeyStage | str, year_group: int) -> KeyStage:
+    """The key stage as stored; ValueError when the year group is not one of its years."""
+    ks = key_stage_of(key_stage)
+    if year_group not in YEAR_GROUPS[ks]:
+        raise ValueError(f"Year {year_group} is not a {ks.value} year group")
+    return ks
+
+
+def grade_formats(key_stage: KeyStage | str, code: str) -> tuple[Scale, ...]:
+    """The scales a school may choose for a subject (only KS4 offers two)."""
+    return get_subject(key_stage_of(key_stage).value, code).grade_formats
+
+
+@dataclass(frozen=True)
+class SubjectChoice:
+    """The school's choices for one subject of one year group."""
+
+    code: str
+    name: str
+    benchmark: BenchmarkLevel  # saved, else the intelligent benchmark
+    saved: bool  # False: `benchmark` is the intelligent benchmark, offered as a suggestion
+    suggested: BenchmarkLevel  # the intelligent benchmark, whatever is saved
+    indicator: int | None  # "Your school" percentile, None without history
+    grade_format: GradeFormat | None  # KS4 only, None elsewhere
+    scale: Scale
+    included: bool
+    default_included: bool
+
+
+@dataclass(frozen=True, eq=False)
+class CohortEstimates:
+    """Every pupil of a year group (columns) in every subject (rows), at each benchmark.
+
+    Pupils without prior attainment are listed but have NaN points and no grade.
+    """
+
+    school_id: int
+    key_stage: KeyStage
+    year_group: int
+    model_version: str
+    pupil_ids: tuple[int, ...]
+    has_prior: NDArray[np.bool_]
+    subjects: tuple[str, ...]
+    choices: Mapping[str, SubjectChoice]
+    by_level: Mapping[BenchmarkLevel, model.Estimates] = field(repr=False)
+
+    def row(self, code: str) -> int:
+        return self.subjects.index(code)
+
+    def points(self, code: str, level: BenchmarkLevel | None = None) -> NDArray[np.float64]:
+        """est_q per pupil, at `level` or at the school's chosen benchmark."""
+        lvl = level or self.choices[code].benchmark
+        return self.by_level[BenchmarkLevel(lvl)].points[self.row(code)]
+
+    def grades(self, code: str, level: BenchmarkLevel | None = None) -> NDArray[np.object_]:
+        """Benchmark grade per pupil in the subject's chosen format (None without prior)."""
+        return self.choices[code].scale.grades_of(self.points(code, level))
+
+    def fine_grades(self, code: str, level: BenchmarkLevel | None = None) -> NDArray[np.object_]:
+        return self.choices[code].scale.format_fine_grades(self.points(code, level))
+
+    def se(self, code: str) -> float:
+        return float(self.by_level[BenchmarkLevel.AVERAGE].se[self.row(code)])
+
+    def cohort_average(self, code: str, level: BenchmarkLevel | None = None) -> str | None:
+        """The year group's average estimate in the subject's grade format."""
+        return model.cohort_average(self.choices[code].scale, self.points(code, level))
+
+    @property
+    def pupils_with_estimates(self) -> int:
+        return int(self.has_prior.sum())
+
+
+def _female(gender: str | None) -> float:
+    g = (gender or "").strip().upper()
+    return 1.0 if g == "F" else 0.0 if g == "M" else 0.5
+
+
+async def _value_added_history(
+    school_id: int, ks: KeyStage, codes: Sequence[str]
+) -> dict[str, list[float | None]]:
+    rows = await SchoolValueAdded.filter(
+        school_id=school_id, subject__key_stage=ks, subject__code__in=list(codes)
+    ).values_list("subject__code", "academic_year", "value_added")
+    if not rows:
+        return {}
+    latest = max(year for _, year, _ in rows)
+    window = (latest - 2, latest - 1, latest)
+    by_subject: dict[str, dict[int, float]] = defaultdict(dict)
+    for code, year, va in rows:
+        by_subject[code][year] = va
+    return {code: [years.get(y) for y in window] for code, years in by_subject.items()}
+
+
+def _subject_codes(ks: KeyStage, subject_codes: Sequence[str] | None) -> tuple[str, ...]:
+    parameters = load_parameters(ks.value)
+    known = tuple(s.code for s in subjects_for(ks.value) if s.code in parameters.subjects)
+    if subject_codes is None:
+        return known
+    unknown = [c for c in subject_codes if c not in known]
+    if unknown:
+        raise ValueError(f"no {ks.value} subject {', '.join(unknown)}")
+    wanted = set(subject_codes)
+    return tuple(c for c in known if c in wanted)
+
+
+async def subject_choices(
+    school_id: int, key_stage: KeyStage | str, year_group: int,
+    subject_codes: Sequence[str] | None = None,
+) -> dict[str, SubjectChoice]:
+    """The school's benchmark, grade format and inclusion per subject (two queries)."""
+    ks = check_year_group(key_stage, year_group)
+    codes = _subject_codes(ks, subject_codes)
+    saved = {
+        row["subject__code"]: row
+        for row in await SubjectSettings.filter(
+            school_id=school_id, key_stage=ks, year_group=year_group
+        ).values("subject__code", "benchmark", "grade_format", "included")
+    }
+    history = await _value_added_history(school_id, ks, codes)
+    parameters = load_parameters(ks.value)
+    su = np.array([parameters[c].su for c in codes])
+    va = np.array(
+        [[np.nan if v is None else v for v in history.get(c, (None,) * 3)] for c in codes],
+        dtype=float,
+    ).reshape(-1, 3)
+    indicators = model.school_indicators(va, su)
+    suggestions = model.intelligent_benchmarks(indicators)
+    out: dict[str, SubjectChoice] = {}
+    for i, code in enumerate(codes):
+        entry = get_subject(ks.value, code)
+        row = saved.get(code, {})
+        suggested = stored_level(int(suggestions[i]))
+        level = row.get("benchmark")
+        fmt = row.get("grade_format")
+        fmt = GradeFormat(fmt) if fmt is not None else None
+        if ks == KeyStage.KS4 and fmt is None:
+            fmt = GradeFormat(entry.scale.code)
+        if ks != KeyStage.KS4:
+            fmt = None
+        out[code] = SubjectChoice(
+            code=code,
+            name=entry.name,
+            benchmark=BenchmarkLevel(level) if level is not None else suggested,
+            saved=level is not None,
+            suggested=suggested,
+            indicator=None if np.isnan(indicators[i]) else int(indicators[i]),
+            grade_format=fmt,
+            scale=entry.scale_for(fmt.value if fmt is not None else None),
+            included=bool(row.get("included", entry.default)),
+            default_included=entry.default,
+        )
+    return out
+
+
+async def year_group_estimates(
+    school_id: int,
+    key_stage: KeyStage | str,
+    year_group: int,
+    subject_codes: list[str] | None = None,
+) -> CohortEstimates:
+    """The year group's current pupils' estimates in every subject at every benchmark."""
+    ks = check_year_group(key_stage, year_group)
+    rows = await Pupil.filter(
+        school_id=school_id, year_group=year_group, left_at__isnull=True
+    ).order_by("id").values_list("id", "prior_attainment", "gender", "date_of_birth")
+    choices = await subject_choices(school_id, ks, year_group, subject_codes)
+    codes = tuple(choices)
+    ids = tuple(r[0] for r in rows)
+    prior = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
+    female = np.array([_female(r[2]) for r in rows], dtype=float)
+    month = model.month_of_school_year(np.array([r[3].month for r in rows], dtype=np.int64))
+    parameters = load_parameters(EngineKeyStage(ks.value))
+    formats = {c: choices[c].scale for c in codes}
+    by_level = {}
+    for level in LEVELS:
+        by_level[level] = model.estimate(
+            parameters, prior, female, month, levels=engine_level(level),
+            subjects=codes, grade_formats=formats,
+        )
+    return CohortEstimates(
+        school_id=school_id,
+        key_stage=ks,
+        year_group=year_group,
+        model_version=parameters.version,
+        pupil_ids=ids,
+        has_prior=~np.isnan(prior),
+        subjects=codes,
+        choices=choices,
+        by_level=by_level,
+    )
