@@ -59,7 +59,7 @@ async def database():
 
 TABLES_IN_DELETE_ORDER = (
     "audit_event", "target_change", "target_summary", "target", "target_deletion",
-    "subject_settings", "year_group_settings", "school_value_added", "pupil", "subject",
+    "subject_settings", "year_group_settings", "school_value_added", "pupil_import", "pupil", "subject",
     "batch_row", "batch", "throttle_counter", "api_token", "session", "password_reset",
     "security_answer", "activation", "administrator_slot", "account", "organisation",
 )

@@ -13,7 +13,7 @@ from server.models.accounts import (
 from server.models.audit import AuditEvent
 from server.models.batches import Batch, BatchRow
 from server.models.organisations import Organisation
-from server.models.pupils import Pupil, SchoolValueAdded, Subject
+from server.models.pupils import Pupil, PupilImport, SchoolValueAdded, Subject
 from server.models.target_settings import SubjectSettings, YearGroupSettings
 from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
 
@@ -32,6 +32,7 @@ __models__ = [
     Subject,
     Pupil,
     SchoolValueAdded,
+    PupilImport,
     YearGroupSettings,
     SubjectSettings,
     Target,

@@ -46,6 +46,12 @@ class BatchStatus(str, Enum):
     DELETED = "Deleted"
 
 
+class PupilImportStatus(str, Enum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISCARDED = "discarded"
+
+
 class KeyStage(str, Enum):
     KS2 = "KS2"
     KS4 = "KS4"

@@ -1,7 +1,7 @@
 from tortoise import fields
 from tortoise.models import Model
 
-from server.models.enums import KeyStage
+from server.models.enums import KeyStage, PupilImportStatus
 
 
 class Subject(Model):
@@ -63,3 +63,33 @@ class SchoolValueAdded(Model):
     class Meta:
         table = "school_value_added"
         unique_together = (("school", "subject", "academic_year"),)
+
+
+class PupilImport(Model):
+    """An uploaded pupil file awaiting confirmation: its rows and their row-level problems.
+
+    Nothing reaches the pupil table until the import is confirmed. `rows` holds, for each
+    data row of the file, its row number, the values read and the problems found.
+    """
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField(
+        "models.Organisation", related_name="pupil_imports", on_delete=fields.CASCADE
+    )
+    file_name = fields.CharField(max_length=200)
+    academic_year = fields.IntField(null=True)
+    status = fields.CharEnumField(PupilImportStatus, max_length=20, default=PupilImportStatus.PENDING)
+    rows = fields.JSONField()
+    result = fields.JSONField(null=True)
+    created_by = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    confirmed_by = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    confirmed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "pupil_import"
+        indexes = (("school_id", "created_at"),)

@@ -30,6 +30,10 @@ class Target(Model):
     updated_at = fields.DatetimeField()
     deletion_id = fields.IntField(null=True)  # the TargetDeletion that removed it
     deleted_at = fields.DatetimeField(null=True)
+    # Null while the target is current. Set by rolling forward when the pupil leaves or
+    # moves to another key stage: the academic year (2026 for 2026/27) in which the pupil
+    # was in `year_group`. Such a target is kept as history, never shown as current.
+    history_academic_year = fields.IntField(null=True)
 
     class Meta:
         table = "target"
