@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 
 from asgi_csrf import asgi_csrf
 from starlette.applications import Starlette
@@ -44,9 +45,16 @@ class ViewerMiddleware:
         await self.app(scope, receive, send)
 
 
-def routes() -> list:
-    from server.pages import ROUTES
+def page_routes() -> list:
+    from server.pages import PAGE_MODULES
 
+    found: list = []
+    for name in PAGE_MODULES:
+        found.extend(importlib.import_module(name).routes)
+    return found
+
+
+def routes() -> list:
     return [
         Route("/healthz", healthz),
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
@@ -56,7 +64,7 @@ def routes() -> list:
         Route("/admin", home_pages.admin_home),
         Route("/admin/sign-in", auth_pages.sign_in_page("admin"), methods=["GET", "POST"]),
         Route("/admin/sign-out", auth_pages.sign_out, methods=["POST"]),
-        *ROUTES,
+        *page_routes(),
         Mount("/static", StaticFiles(directory=WEB / "static", check_dir=False), name="static"),
     ]
 

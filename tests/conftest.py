@@ -14,7 +14,7 @@ _BASE_PG = os.environ.get("ASPIRE_TEST_DATABASE_URL")
 def _database_url() -> str:
     if _BASE_PG:
         base, _, _name = _BASE_PG.rpartition("/")
-        return f"{base}/aspire_test_{_WORKER}"
+        return f"{base}/aspire_test_{_WORKER}_{os.getpid()}"
     return f"sqlite://{_TMP / 'test.sqlite3'}"
 
 
@@ -44,6 +44,17 @@ async def _recreate_postgres_database(url: str) -> None:
         await admin.close()
 
 
+async def _drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    name = url.rpartition("/")[2]
+    admin = await asyncpg.connect(_BASE_PG.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 async def database():
     from server.database import apply_migrations
@@ -55,6 +66,8 @@ async def database():
     await Tortoise.init(config=settings.tortoise_config())
     yield settings
     await Tortoise.close_connections()
+    if settings.is_postgres:
+        await _drop_postgres_database(settings.database_url)
 
 
 TABLES_IN_DELETE_ORDER = (
@@ -75,7 +88,9 @@ async def clean_tables(database):
         )
     else:
         await connection.execute_script(
-            "".join(f"DELETE FROM {table};" for table in TABLES_IN_DELETE_ORDER)
+            "PRAGMA foreign_keys = OFF;"
+            + "".join(f"DELETE FROM {table};" for table in TABLES_IN_DELETE_ORDER)
+            + "PRAGMA foreign_keys = ON;"
         )
 
 

@@ -1,6 +1,8 @@
 """Starlette endpoints: run an operation, render a page or a fragment.
 
-Each area's module adds its routes to ROUTES here.
+Each area is a module with a `routes` list; importing it also registers its menu items.
 """
 
-ROUTES: list = []
+PAGE_MODULES: tuple[str, ...] = (
+    "server.pages.tokens",
+)

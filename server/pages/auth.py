@@ -19,7 +19,8 @@ AREAS = {
 
 def _safe_next(value: str | None, area: str) -> str:
     home = AREAS[area]["home"]
-    if not value or not value.startswith("/") or value.startswith("//") or urlparse(value).netloc:
+    if (not value or not value.startswith("/") or value.startswith("//") or "\\" in value
+            or urlparse(value).netloc):
         return home
     return value
 

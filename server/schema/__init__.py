@@ -9,9 +9,10 @@ from strawberry.tools import merge_types
 from server.schema.fields.auth import AuthMutation
 from server.schema.extensions import schema_extensions
 from server.schema.fields.organisations import OrganisationQuery
+from server.schema.fields.tokens import TokenMutation, TokenQuery
 
-QUERIES: tuple[type, ...] = (OrganisationQuery,)
-MUTATIONS: tuple[type, ...] = (AuthMutation,)
+QUERIES: tuple[type, ...] = (OrganisationQuery, TokenQuery)
+MUTATIONS: tuple[type, ...] = (AuthMutation, TokenMutation)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None

@@ -1,0 +1,50 @@
+"""API tokens of the signed-in user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+
+@strawberry.type
+class ApiToken:
+    id: strawberry.ID
+    name: str
+    prefix: str = strawberry.field(description="The first characters, to recognise the token")
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+@strawberry.enum
+class ApiTokenErrorCode(Enum):
+    REQUIRED = "REQUIRED"
+    TOO_LONG = "TOO_LONG"
+    TOO_MANY = "TOO_MANY"
+
+
+@strawberry.type
+class ApiTokenError:
+    field: str | None
+    message: str
+    code: ApiTokenErrorCode
+
+
+@strawberry.input
+class CreateApiTokenInput:
+    name: str
+
+
+@strawberry.type
+class CreateApiTokenPayload:
+    api_token: ApiToken | None
+    token: str | None = strawberry.field(description="Shown once; only its digest is kept")
+    errors: list[ApiTokenError]
+
+
+@strawberry.type
+class RevokeApiTokenPayload:
+    api_token: ApiToken | None
+    errors: list[ApiTokenError]
