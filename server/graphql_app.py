@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from strawberry.asgi import GraphQL
-from cross_web import HTTPException
 
 from server.context import Context, build_context
 from server.schema import schema

@@ -10,7 +10,7 @@ from pathlib import Path
 from starlette.config import Config
 from starlette.datastructures import Secret
 
-DEVELOPMENT_SECRET = "development-only-secret-key-not-for-real-use"
+DEVELOPMENT_SECRET = "development-only-secret-key-not-for-real-use"  # noqa: S105
 
 
 class ConfigurationError(RuntimeError):

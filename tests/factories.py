@@ -77,7 +77,7 @@ async def sign_in(client: httpx.AsyncClient, account: Account, password: str = P
     """Signs in through the real page (CSRF token included); returns the response."""
     area = "admin" if account.kind == AccountKind.ADMINISTRATOR else "main"
     path = "/admin/sign-in" if area == "admin" else "/sign-in"
-    page = await client.get(path)
+    await client.get(path)
     token = client.cookies.get("csrftoken")
     response = await client.post(
         path, data={"csrftoken": token, "loginName": account.login_name, "password": password}

@@ -16,7 +16,8 @@ async def test_schools_query_statements_do_not_grow_with_schools(client):
     la = await make_local_authority()
     officer = await make_user(la, role=None)
     token = await api_token(officer)
-    query = "{ schools(first: 100) { totalCount edges { node { name localAuthority { name } academyChain { name } } } } }"
+    query = ("{ schools(first: 100) { totalCount edges { node { name localAuthority { name } "
+             "academyChain { name } } } } }")
 
     async def statements():
         with count_sql() as counted:

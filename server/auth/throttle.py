@@ -40,7 +40,7 @@ async def hit(key: str, window_seconds: int = 60) -> int:
     connection = connections.get("default")
     marks = ("$1", "$2") if connection.capabilities.dialect == "postgres" else ("?", "?")
     sql = (
-        f"INSERT INTO throttle_counter (key, window_start, count) VALUES ({marks[0]}, {marks[1]}, 1) "
+        f"INSERT INTO throttle_counter (key, window_start, count) VALUES ({marks[0]}, {marks[1]}, 1) "  # noqa: S608 (placeholders only)
         "ON CONFLICT (key, window_start) DO UPDATE SET count = throttle_counter.count + 1 "
         "RETURNING count"
     )

@@ -10,7 +10,7 @@ from server.auth.secrets import digest, random_token
 from server.models import Account, ApiToken
 from server.models.enums import AccountStatus
 
-TOKEN_PREFIX = "aspire_"
+TOKEN_PREFIX = "aspire_"  # noqa: S105 (a marker, not a secret)
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 6
 # Last use is written at most this often, so reads do not each cost a write.
 LAST_USED_GRANULARITY = timedelta(minutes=1)

@@ -91,7 +91,7 @@ class TargetChangeKind(str, Enum):
 
 class AccessVia(str, Enum):
     SESSION = "session"
-    TOKEN = "token"
+    TOKEN = "token"  # noqa: S105
     COMMAND_LINE = "command_line"
     SYSTEM = "system"
 

@@ -45,7 +45,7 @@ async def sign_out(context):
     request = context.request
     ended = False
     if request is not None:
-        for area, name in COOKIE_NAMES.items():
+        for name in COOKIE_NAMES.values():
             value = request.cookies.get(name)
             if value:
                 await end_session(value)

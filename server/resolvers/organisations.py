@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from server.models import Organisation
 from server.permissions.checks import require_account, viewer_scope
+from server.schema.enums import PupilAccess
 from server.schema.organisations import Organisation as OrganisationType
 from server.schema.organisations import School, SchoolConnection, Viewer
-from server.schema.enums import PupilAccess
 from server.schema.pagination import PageInfo, edges_for, encode_cursor, page_window
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 import strawberry
+
 from server.schema.organisations import Viewer
 
 

@@ -6,7 +6,6 @@ import pytest
 import strawberry
 
 from server.schema.extensions import schema_extensions
-
 from tests.factories import api_token, graphql, make_school, make_user, sign_in
 
 VIEWER = "{ viewer { username forename organisation { kind name urn } isAdministrator role pupilAccess } }"

@@ -1,0 +1,123 @@
+"""50 concurrent clients against one server process: pages, GraphQL and 5 sign-ins a second.
+
+Goal (issue 8): 0 errors, p99 <= 300 ms, sign-ins never stall other requests. Measured in
+one run: a quiet phase (no sign-ins) and a busy phase (5 sign-ins a second), same clients.
+
+Run: .venv/bin/python bench/bench_load.py   (ASPIRE_BENCH_SECONDS=60 by default;
+ASPIRE_BENCH_DATABASE_URL=postgres://... to measure on PostgreSQL)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.serving import bench_environment, load_demo, running_server, summary  # noqa: E402
+
+CLIENTS = 50
+SECONDS = float(os.environ.get("ASPIRE_BENCH_SECONDS", "60"))
+QUIET_SECONDS = max(10.0, SECONDS / 3)
+SIGN_INS_PER_SECOND = 5
+SCHOOLS_QUERY = ("{ viewer { username } schools(first: 50) { totalCount edges { node { urn name "
+                 "localAuthority { name } academyChain { name } } } } }")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.phase = "quiet"
+        self.samples: dict[tuple[str, str], list[float]] = {}
+        self.errors: list[str] = []
+
+    def add(self, kind: str, started: float, response: httpx.Response | None, ok: tuple[int, ...]) -> None:
+        millis = (time.perf_counter() - started) * 1000
+        self.samples.setdefault((self.phase, kind), []).append(millis)
+        if response is None or response.status_code not in ok:
+            self.errors.append(f"{kind}: {response.status_code if response else 'no response'}")
+
+
+async def sign_in(client: httpx.AsyncClient, account: dict) -> httpx.Response:
+    path = "/admin/sign-in" if account["kind"] == "administrator" else "/sign-in"
+    await client.get(path)
+    return await client.post(path, data={"csrftoken": client.cookies.get("csrftoken", ""),
+                                         "loginName": account["username"],
+                                         "password": account["password"]})
+
+
+async def virtual_user(base: str, account: dict, record: Recorder, stop: float) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        await sign_in(client, account)
+        bearer = {"authorization": f"Bearer {account['apiToken']}"}
+        rng = random.Random(account["username"])
+        while time.perf_counter() < stop:
+            choice = rng.random()
+            started = time.perf_counter()
+            try:
+                if choice < 0.4:
+                    response = await client.get("/")
+                    record.add("page /", started, response, (200,))
+                elif choice < 0.55:
+                    response = await client.get("/account/tokens")
+                    record.add("page /account/tokens", started, response, (200,))
+                else:
+                    response = await client.post("/graphql", json={"query": SCHOOLS_QUERY}, headers=bearer)
+                    ok = response.status_code == 200 and "errors" not in response.json()
+                    record.add("graphql schools", started, response if ok else None, (200,))
+            except httpx.HTTPError as error:
+                record.errors.append(f"{type(error).__name__}")
+            await asyncio.sleep(rng.uniform(0.05, 0.15))
+
+
+async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, start: float, stop: float) -> None:
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    record.phase = "busy"
+    tasks = []
+    i = 0
+    while time.perf_counter() < stop:
+        account = accounts[i % len(accounts)]
+        i += 1
+
+        async def one(account=account) -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+                started = time.perf_counter()
+                try:
+                    response = await sign_in(client, account)
+                    record.add("sign-in", started, response, (303,))
+                except httpx.HTTPError as error:
+                    record.errors.append(f"sign-in {type(error).__name__}")
+
+        tasks.append(asyncio.create_task(one()))
+        await asyncio.sleep(1 / SIGN_INS_PER_SECOND)
+    await asyncio.gather(*tasks)
+
+
+async def main() -> None:
+    env = bench_environment(os.environ.get("ASPIRE_BENCH_DATABASE_URL"))
+    demo = load_demo(env)
+    users = [a for a in demo["accounts"] if a["kind"] == "user" and a["apiToken"]]
+    with running_server(env) as base:
+        record = Recorder()
+        begin = time.perf_counter()
+        stop = begin + QUIET_SECONDS + SECONDS
+        clients = [virtual_user(base, users[i % len(users)], record, stop) for i in range(CLIENTS)]
+        await asyncio.gather(*clients, sign_in_stream(base, users, record, begin + QUIET_SECONDS, stop))
+    print(f"# bench_load: {CLIENTS} clients, quiet {QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s "
+          f"with {SIGN_INS_PER_SECOND} sign-ins/s; one server process; {platform.node()}, "
+          f"{os.cpu_count()} cores; database {env['ASPIRE_DATABASE_URL'].split(':')[0]}")
+    for (phase, kind), millis in sorted(record.samples.items()):
+        print(summary(f"{phase:5} {kind}", millis))
+    for phase in ("quiet", "busy"):
+        others = [m for (p, k), ms in record.samples.items() if p == phase and k != "sign-in" for m in ms]
+        print(summary(f"{phase:5} all but sign-in", others))
+    print(f"errors: {len(record.errors)}" + (f" (first: {record.errors[:5]})" if record.errors else ""))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,84 @@
+"""Shared by the benchmarks that need a running server: start one, load the demo, time things."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+ASPIRE = str(Path(sys.executable).with_name("aspire"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_environment(database_url: str | None = None) -> dict[str, str]:
+    folder = Path(tempfile.mkdtemp(prefix="aspire-bench-"))
+    env = {
+        **os.environ,
+        "ASPIRE_ENV": "development",
+        "ASPIRE_DATABASE_URL": database_url or f"sqlite://{folder / 'bench.sqlite3'}",
+        "ASPIRE_OUTBOX_DIR": str(folder / "outbox"),
+        "ASPIRE_LOG_LEVEL": "WARNING",
+    }
+    return env
+
+
+def load_demo(env: dict[str, str]) -> dict:
+    out = subprocess.run([ASPIRE, "demo", "--json"], env=env, cwd=ROOT, capture_output=True,
+                         text=True, check=True, timeout=600)
+    return json.loads(out.stdout)
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [ASPIRE, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("the server did not start: " + process.stderr.read().decode()[-2000:])
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def summary(label: str, millis: list[float]) -> str:
+    if not millis:
+        return f"{label}: no samples"
+    ordered = sorted(millis)
+
+    def pct(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+    spread = statistics.pstdev(ordered) if len(ordered) > 1 else 0.0
+    return (f"{label}: n={len(ordered)} p50={pct(50):.1f} ms p95={pct(95):.1f} ms "
+            f"p99={pct(99):.1f} ms max={ordered[-1]:.1f} ms sd={spread:.1f} ms")
