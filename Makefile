@@ -1,0 +1,71 @@
+# Aspire Open: `make run` serves the demo on http://127.0.0.1:8000, `make test` runs every check.
+# Each step runs only when its inputs changed (stamp files), so repeating a target is cheap.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+.DELETE_ON_ERROR:
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Two workers: the machines have two cores. Browser tests share one worker (one server, one browser).
+PYTEST_ARGS ?= -n 2 --dist loadgroup
+
+VENV_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+VENDOR_STAMP := web/static/vendor/.built
+
+.PHONY: install run test bench
+
+install: $(VENV_STAMP) $(VENDOR_STAMP)
+
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+$(VENV_STAMP): pyproject.toml | $(PYTHON)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --omit=optional
+	touch $@
+
+$(VENDOR_STAMP): $(NODE_STAMP) $(wildcard web/static/src/*)
+	npm run --silent build
+	touch $@
+
+run: install
+	$(VENV)/bin/aspire migrate
+	$(VENV)/bin/aspire demo
+	$(VENV)/bin/aspire serve --host $(HOST) --port $(PORT)
+
+test: install
+	@only=(); \
+	if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "SKIPPING THE BROWSER TESTS: $(CHROMIUM) is missing and installing it needs root (apt-get install chromium)."; \
+	    only=(-m "not browser"); \
+	  fi; \
+	fi; \
+	echo "== pytest on SQLite"; \
+	env -u ASPIRE_TEST_DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS) "$${only[@]}"; \
+	if [ -n "$${ASPIRE_TEST_DATABASE_URL:-}" ]; then \
+	  echo "== pytest on PostgreSQL ($$ASPIRE_TEST_DATABASE_URL)"; \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS) "$${only[@]}"; \
+	else \
+	  echo "ASPIRE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; \
+	fi
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+
+bench: install
+	@for script in bench/*.py; do \
+	  echo "== $$script"; \
+	  $(PYTHON) "$$script"; \
+	done

@@ -1,0 +1,164 @@
+"""Browser tests: the real app under uvicorn, driven through Debian's Chromium by Playwright.
+
+One server per pytest process (its own SQLite file, migrated with `aspire migrate`), one
+browser, and a fresh browser context per test. Tests make their data with `seed(server,
+scenario)` (tests/browser/seed.py in a subprocess, against the server's database).
+The browser tests are skipped only when /usr/bin/chromium is absent (`make test` installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+SEED = Path(__file__).with_name("seed.py")
+STARTUP_SECONDS = 30
+
+
+@dataclass
+class Server:
+    base_url: str
+    env: dict[str, str]
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory) -> Server:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (make test does, as root)")
+    if not (ROOT / "web" / "static" / "vendor" / "govuk.css").exists():
+        pytest.fail("web/static/vendor is not built: run `make install` (npm ci && npm run build)")
+    folder = tmp_path_factory.mktemp("browser-server")
+    env = {
+        **os.environ,
+        "ASPIRE_ENV": "test",
+        "ASPIRE_DATABASE_URL": f"sqlite://{folder / 'browser.sqlite3'}",
+        "ASPIRE_SECRET_KEY": "browser-test-secret-key-" + "y" * 32,
+        "ASPIRE_OUTBOX_DIR": str(folder / "outbox"),
+    }
+    for name in ("ASPIRE_REDIS_URL", "ASPIRE_SMTP_URL", "ASPIRE_BASE_URL"):
+        env.pop(name, None)
+    subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, env=env, check=True,
+        capture_output=True, timeout=120,
+    )
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log = folder / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "uvicorn", "server.app:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(base_url, process, log)
+        yield Server(base_url=base_url, env=env, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the test server exited ({process.returncode}):\n{log.read_text()}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the test server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
+
+
+def seed(server: Server, scenario: str) -> dict:
+    """Make a scenario's data in the server's database; returns what seed.py describes."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(SEED), scenario], cwd=ROOT, env=server.env, capture_output=True,
+        text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="session")
+def school(server) -> dict:
+    """A school with a user and an administrator (seed.py's "school" scenario)."""
+    return seed(server, "school")
+
+
+@pytest.fixture(scope="session")
+async def browser(server):
+    # The async API: the sync one runs its own event loop, which pytest-asyncio's fixtures
+    # (the database, table cleaning) cannot share.
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        yield browser
+        await browser.close()
+
+
+@dataclass
+class PageProblems:
+    """What went wrong in a page during a test: CSP violations, script errors, failed assets."""
+
+    csp: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def all(self) -> list[str]:
+        return self.csp + self.errors + self.failed
+
+
+@pytest.fixture
+async def page(browser, server):
+    context = await browser.new_context(base_url=server.base_url)
+    page = await context.new_page()
+    problems = PageProblems()
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            problems.csp.append(f"console {message.type}: {message.text}")
+
+    def on_response(response) -> None:
+        if response.status >= 400 and "/static/" in response.url:
+            problems.failed.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.errors.append(f"page error: {error}"))
+    page.on("requestfailed", lambda request: problems.failed.append(f"failed {request.url}"))
+    page.on("response", on_response)
+    page.problems = problems
+    yield page
+    await context.close()
+    assert not problems.all(), "\n".join(problems.all())

@@ -1,0 +1,47 @@
+"""Checks for browser tests: accessibility (axe-core) and the front end loading under the CSP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+async def axe_check(page) -> None:
+    """Run axe-core in the page; fail on any serious or critical violation, listing them.
+
+    The script goes in through `page.evaluate` (DevTools, not a <script> tag), so the page's
+    Content-Security-Policy stays on.
+    """
+    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = await page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, f"accessibility violations on {page.url}:\n" + "\n".join(
+        f"- [{v['impact']}] {v['id']}: {v['help']} "
+        f"({', '.join(str(node['target']) for node in v['nodes'])})"
+        for v in serious
+    )
+
+
+async def assert_front_end_loaded(page) -> None:
+    """htmx and GOV.UK Frontend loaded and ran under the CSP, and no CSP violation so far."""
+    # app.js adds the class, then GOV.UK Frontend's initAll() marks each component it started.
+    await page.wait_for_function(
+        "() => document.body.classList.contains('govuk-frontend-supported')"
+    )
+    not_started = await page.evaluate(
+        """() => [...document.querySelectorAll('[data-module]')]
+                 .filter(element => !element.hasAttribute(`data-${element.dataset.module}-init`))
+                 .map(element => element.dataset.module)"""
+    )
+    assert not not_started, f"GOV.UK Frontend did not start: {not_started}"
+    config = await page.evaluate("() => window.htmx && window.htmx.config")
+    assert config, "htmx did not load"
+    assert config["allowEval"] is False
+    assert config["includeIndicatorStyles"] is False
+    assert config["historyCacheSize"] == 0
+    assert config["selfRequestsOnly"] is True
+    body_margin = await page.evaluate("() => getComputedStyle(document.body).margin")
+    assert body_margin == "0px", "govuk.css did not apply"
+    assert not page.problems.all(), "\n".join(page.problems.all())
