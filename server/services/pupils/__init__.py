@@ -1,0 +1,1 @@
+"""Pupils and school years: importing pupils, rolling forward, value-added history."""
