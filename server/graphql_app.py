@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from strawberry.asgi import GraphQL
 
 from server.context import Context, build_context
+from server.pages.rendering import render
 from server.schema import schema
 
 
@@ -19,7 +20,17 @@ class AspireGraphQL(GraphQL):
 
 
 _api = AspireGraphQL(schema, graphql_ide=None, allow_queries_via_get=False)
-_explorer = AspireGraphQL(schema, graphql_ide="graphiql", allow_queries_via_get=False)
+
+EXAMPLE_QUERY = """# Queries here run as you, with exactly your permissions.
+# Outside tools send the same to POST /graphql with "Authorization: Bearer <token>".
+query Example {
+  viewer { username organisation { kind name urn laCode } }
+  schools(first: 10) {
+    totalCount
+    edges { node { urn name localAuthority { name laCode } academyChain { name } } }
+  }
+}
+"""
 
 
 def _error(status: int, message: str, code: str) -> JSONResponse:
@@ -29,9 +40,11 @@ def _error(status: int, message: str, code: str) -> JSONResponse:
 async def graphql_endpoint(request: Request) -> Response:
     viewer = request.state.viewer
     if request.method == "GET":
+        if viewer.api_token is not None or request.query_params:
+            return _error(405, "Send queries with POST; queries over GET are not accepted.", "BAD_USER_INPUT")
         if not viewer.is_authenticated:
             return RedirectResponse("/sign-in?next=/graphql", status_code=303)
-        return await _run(_explorer, request)
+        return render(request, "graphql/explorer.html", {"example_query": EXAMPLE_QUERY})
     if not viewer.is_authenticated:
         return _error(
             401,
