@@ -1,0 +1,349 @@
+"""Pre-populating targets from benchmark grades (DOMAIN.md "Target setting settings").
+
+When a year group's settings say "use target setting" and "pre-populate", every current
+pupil with prior attainment gets a target in every included subject: their benchmark grade
+(at the school's benchmark for the subject, in the subject's grade format), or that grade
++1 on the same scale, capped at the top grade. A benchmark grade of U becomes the lowest
+grade a target may be set at, since no target is ever U.
+
+What happens to targets that already exist (the rule this module keeps):
+
+- no target yet for the pupil and subject: one is inserted (prepopulated=True, with the
+  pre-populated grade and points, benchmark and model version) and a TargetChange of kind
+  "prepopulated" records it;
+- a pre-populated target nobody has changed (its grade still equals its pre-populated
+  grade) follows the benchmark: when the grade, benchmark or model version it would get now
+  differs, it is updated, and a "prepopulated" TargetChange records old and new grade;
+- a target a person set or changed is never overwritten;
+- a deleted target (Delete targets) is pre-populated again: the year group's settings ask
+  for every pupil to have a target, so the next save or pupil import fills the gap again.
+  The page says so before deleting. Its earlier value stays in its change history, and
+  a restore of that deletion leaves it as it is now;
+- a target kept as history of an earlier school year is left alone.
+
+Everything runs in one transaction that first locks the year group's settings row (on
+PostgreSQL, SELECT ... FOR UPDATE; SQLite runs one write transaction at a time), inserts
+with one multi-row INSERT ... ON CONFLICT (pupil_id, subject_id) DO NOTHING per 2,000 rows
+and updates with one UPDATE ... FROM (VALUES ...) per 2,000 rows, so two saves at the same
+moment never make a duplicate, and running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from tortoise.transactions import in_transaction
+
+from server.models import Account, Target, TargetChange, YearGroupSettings
+from server.models.enums import AccessVia, BenchmarkLevel, KeyStage, Prepopulate, TargetChangeKind
+from server.services.accounts.audit import Actor
+from server.services.catalogue import ensure_subjects
+from server.services.estimates.scales import Scale
+from server.services.targets import audit, sql
+from server.services.targets.cohort import CohortEstimates, check_year_group, year_group_estimates
+
+REASON_BENCHMARK = "Pre-populated target follows the benchmark"
+REASON_AGAIN = "Pre-populated again after the target was deleted"
+
+
+@dataclass(frozen=True)
+class Planned:
+    pupil_id: int
+    subject_id: int
+    grade: str
+    points: float
+    benchmark: BenchmarkLevel
+
+
+@dataclass(frozen=True)
+class Existing:
+    id: int
+    grade: str
+    prepopulated: bool
+    prepopulated_grade: str | None
+    benchmark: str | None
+    model_version: str | None
+    deleted: bool
+    history: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    new: list[Planned]
+    refresh: list[tuple[Existing, Planned]]
+
+
+@dataclass(frozen=True)
+class PrepopulateResult:
+    created: int = 0
+    refreshed: int = 0
+
+    @property
+    def written(self) -> int:
+        return self.created + self.refreshed
+
+
+def target_grades(scale: Scale, benchmark_grades: np.ndarray, plus_one: bool) -> np.ndarray:
+    """Each pupil's pre-populated target: the benchmark grade or +1 (None: no estimate)."""
+    lowest = scale.target_grades[0]
+    chosen: dict[object, str | None] = {None: None}
+    for grade in set(benchmark_grades.tolist()) - {None}:
+        target = scale.plus_one(grade) if plus_one else grade
+        chosen[grade] = lowest if target not in scale.target_grades else target
+    return np.array([chosen[g] for g in benchmark_grades.tolist()], dtype=object)
+
+
+def plan_targets(
+    cohort: CohortEstimates,
+    option: Prepopulate,
+    subject_ids: Mapping[str, int],
+    existing: Mapping[tuple[int, int], Existing],
+) -> Plan:
+    """Which targets to insert and which untouched pre-populated ones to bring up to date."""
+    new: list[Planned] = []
+    refresh: list[tuple[Existing, Planned]] = []
+    plus_one = option == Prepopulate.BENCHMARK_PLUS_ONE
+    for code in cohort.subjects:
+        choice = cohort.choices[code]
+        if not choice.included:
+            continue
+        grades = target_grades(choice.scale, cohort.grades(code), plus_one)
+        points = {g: choice.scale.points_of(g) for g in set(grades.tolist()) - {None}}
+        subject_id = subject_ids[code]
+        for pupil_id, grade in zip(cohort.pupil_ids, grades.tolist(), strict=True):
+            if grade is None:
+                continue
+            planned = Planned(pupil_id, subject_id, grade, points[grade], choice.benchmark)
+            row = existing.get((pupil_id, subject_id))
+            if row is None:
+                new.append(planned)
+            elif row.history:
+                continue
+            elif row.deleted:
+                refresh.append((row, planned))
+            elif (
+                row.prepopulated
+                and row.grade == row.prepopulated_grade
+                and (
+                    row.grade != grade
+                    or row.benchmark != choice.benchmark.value
+                    or row.model_version != cohort.model_version
+                )
+            ):
+                refresh.append((row, planned))
+    return Plan(new, refresh)
+
+
+_INSERT_COLUMNS = (
+    "school_id",
+    "pupil_id",
+    "subject_id",
+    "key_stage",
+    "year_group",
+    "grade",
+    "points",
+    "prepopulated",
+    "prepopulated_grade",
+    "prepopulated_points",
+    "benchmark",
+    "model_version",
+    "set_by_id",
+    "updated_at",
+)
+
+
+async def _insert(connection, rows: list[tuple]) -> list[dict]:
+    inserted: list[dict] = []
+    width = len(_INSERT_COLUMNS)
+    for chunk in sql.chunks(rows, width):
+        values = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * len(chunk))
+        # Only fixed column names and ? placeholders are joined in: values are bound.
+        columns = ", ".join(_INSERT_COLUMNS)
+        statement = (
+            f"INSERT INTO target ({columns}) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (pupil_id, subject_id) DO NOTHING RETURNING id, pupil_id, subject_id"
+        )
+        inserted += await sql.fetch(connection, statement, [v for row in chunk for v in row])
+    return inserted
+
+
+async def _refresh(connection, rows: list[tuple], version: str, actor_id: int | None, now: datetime) -> set[int]:
+    """Update only rows still deleted or still untouched pre-populated; their ids."""
+    updated: set[int] = set()
+    row_sql = "(CAST(? AS INTEGER), CAST(? AS VARCHAR(10)), CAST(? AS DOUBLE PRECISION), CAST(? AS VARCHAR(10)))"
+    for chunk in sql.chunks(rows, 4, spare=3):
+        placeholders = ", ".join([row_sql] * len(chunk))
+        statement = (
+            f"WITH v(id, grade, points, benchmark) AS (VALUES {placeholders}) "  # noqa: S608
+            "UPDATE target SET grade = v.grade, points = v.points, prepopulated = TRUE, "
+            "prepopulated_grade = v.grade, prepopulated_points = v.points, "
+            "benchmark = v.benchmark, model_version = ?, set_by_id = ?, updated_at = ?, "
+            "deleted_at = NULL, deletion_id = NULL "
+            "FROM v WHERE target.id = v.id AND target.history_academic_year IS NULL "
+            "AND (target.deleted_at IS NOT NULL "
+            "OR (target.prepopulated AND target.grade = target.prepopulated_grade)) "
+            "RETURNING target.id"
+        )
+        values = [v for row in chunk for v in row] + [version, actor_id, now]
+        updated |= {r["id"] for r in await sql.fetch(connection, statement, values)}
+    return updated
+
+
+async def _existing(school_id: int, ks: KeyStage, year_group: int) -> dict[tuple[int, int], Existing]:
+    rows = await Target.filter(
+        school_id=school_id,
+        subject__key_stage=ks,
+        pupil__year_group=year_group,
+        pupil__left_at__isnull=True,
+    ).values_list(
+        "id",
+        "pupil_id",
+        "subject_id",
+        "grade",
+        "prepopulated",
+        "prepopulated_grade",
+        "benchmark",
+        "model_version",
+        "deleted_at",
+        "history_academic_year",
+    )
+    return {
+        (r[1], r[2]): Existing(
+            id=r[0],
+            grade=r[3],
+            prepopulated=bool(r[4]),
+            prepopulated_grade=r[5],
+            benchmark=getattr(r[6], "value", r[6]),
+            model_version=r[7],
+            deleted=r[8] is not None,
+            history=r[9] is not None,
+        )
+        for r in rows
+    }
+
+
+async def run_prepopulation(
+    connection,
+    school_id: int,
+    key_stage: KeyStage | str,
+    year_group: int,
+    actor: Actor,
+) -> PrepopulateResult:
+    """Pre-populate inside the caller's transaction (`connection`), after locking settings."""
+    ks = check_year_group(key_stage, year_group)
+    settings = await (
+        YearGroupSettings.filter(school_id=school_id, key_stage=ks, year_group=year_group)
+        .select_for_update()
+        .using_db(connection)
+        .first()
+    )
+    if settings is None or not settings.use_target_setting or settings.prepopulate == Prepopulate.NO:
+        return PrepopulateResult()
+    cohort = await year_group_estimates(school_id, ks, year_group)
+    subject_ids = {code: row.id for (k, code), row in (await ensure_subjects()).items() if k == ks}
+    existing = await _existing(school_id, ks, year_group)
+    plan = plan_targets(cohort, settings.prepopulate, subject_ids, existing)
+    if not plan.new and not plan.refresh:
+        return PrepopulateResult()
+    now = datetime.now(UTC)
+    actor_id = actor.account.id if actor.account else None
+    version = cohort.model_version
+    inserted = await _insert(
+        connection,
+        [
+            (
+                school_id,
+                p.pupil_id,
+                p.subject_id,
+                ks.value,
+                year_group,
+                p.grade,
+                p.points,
+                True,
+                p.grade,
+                p.points,
+                p.benchmark.value,
+                version,
+                actor_id,
+                now,
+            )
+            for p in plan.new
+        ],
+    )
+    by_key = {(p.pupil_id, p.subject_id): p for p in plan.new}
+    changes = [
+        TargetChange(
+            target_id=row["id"],
+            kind=TargetChangeKind.PREPOPULATED,
+            old_grade=None,
+            new_grade=by_key[(row["pupil_id"], row["subject_id"])].grade,
+            benchmark=by_key[(row["pupil_id"], row["subject_id"])].benchmark,
+            model_version=version,
+            changed_by_id=actor_id,
+            changed_at=now,
+        )
+        for row in inserted
+    ]
+    refreshed = await _refresh(
+        connection,
+        [(row.id, p.grade, p.points, p.benchmark.value) for row, p in plan.refresh],
+        version,
+        actor_id,
+        now,
+    )
+    changes += [
+        TargetChange(
+            target_id=row.id,
+            kind=TargetChangeKind.PREPOPULATED,
+            old_grade=None if row.deleted else row.grade,
+            new_grade=p.grade,
+            reason=REASON_AGAIN if row.deleted else REASON_BENCHMARK,
+            benchmark=p.benchmark,
+            model_version=version,
+            changed_by_id=actor_id,
+            changed_at=now,
+        )
+        for row, p in plan.refresh
+        if row.id in refreshed
+    ]
+    if changes:
+        await TargetChange.bulk_create(changes, using_db=connection)
+    result = PrepopulateResult(created=len(inserted), refreshed=len(refreshed))
+    if result.written:
+        await audit.record(
+            actor,
+            "targets.prepopulated",
+            school_id,
+            "year_group",
+            audit.year_group_key(ks.value, year_group),
+            after={"created": result.created, "refreshed": result.refreshed},
+            detail={"prepopulate": settings.prepopulate.value, "modelVersion": version},
+            connection=connection,
+        )
+    return result
+
+
+async def actor_for(actor_id: int | None) -> Actor:
+    account = await Account.get_or_none(id=actor_id).select_related("organisation") if actor_id else None
+    return Actor(account=account, via=AccessVia.SESSION if account else AccessVia.SYSTEM)
+
+
+async def prepopulate_year_group(
+    school_id: int,
+    key_stage: KeyStage | str,
+    year_group: int,
+    actor_id: int | None,
+    actor: Actor | None = None,
+) -> int:
+    """Pre-populate one year group as its settings say; the number of targets written.
+
+    Safe to call at any time (pupil import calls it for new pupils): it does nothing unless
+    the year group uses target setting with pre-population, and never duplicates a target.
+    """
+    who = actor or await actor_for(actor_id)
+    async with in_transaction() as connection:
+        result = await run_prepopulation(connection, school_id, key_stage, year_group, who)
+    return result.written
