@@ -12,6 +12,7 @@ CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Two workers: the machines have two cores. Browser tests share one worker (one server, one browser).
+# Run as `python -m pytest` so that the working directory is on sys.path (tests import tests.*).
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
 VENV_STAMP := $(VENV)/.installed
@@ -54,10 +55,10 @@ test: install
 	  fi; \
 	fi; \
 	echo "== pytest on SQLite"; \
-	env -u ASPIRE_TEST_DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS) "$${only[@]}"; \
+	env -u ASPIRE_TEST_DATABASE_URL $(PYTHON) -m pytest $(PYTEST_ARGS) "$${only[@]}"; \
 	if [ -n "$${ASPIRE_TEST_DATABASE_URL:-}" ]; then \
 	  echo "== pytest on PostgreSQL ($$ASPIRE_TEST_DATABASE_URL)"; \
-	  $(VENV)/bin/pytest $(PYTEST_ARGS) "$${only[@]}"; \
+	  $(PYTHON) -m pytest $(PYTEST_ARGS) "$${only[@]}"; \
 	else \
 	  echo "ASPIRE_TEST_DATABASE_URL is not set: the PostgreSQL run is skipped."; \
 	fi
