@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from server.loaders.organisations import OrganisationByIdLoader
+from server.loaders.pupils import PupilByIdLoader
+from server.loaders.subjects import SubjectByIdLoader
+from server.loaders.targets import TargetChangesByTargetIdLoader, TargetsAtOrAboveByThresholdLoader
 
 
 class Loaders:
@@ -10,3 +13,7 @@ class Loaders:
 
     def __init__(self) -> None:
         self.organisation_by_id = OrganisationByIdLoader()
+        self.pupil_by_id = PupilByIdLoader()
+        self.subject_by_id = SubjectByIdLoader()
+        self.target_changes_by_target_id = TargetChangesByTargetIdLoader()
+        self.targets_at_or_above_by_threshold = TargetsAtOrAboveByThresholdLoader()

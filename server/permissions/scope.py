@@ -71,6 +71,17 @@ def target_detail(persona: Persona, school: SchoolSharing) -> Detail:
     return Detail.NONE
 
 
+def sets_targets(persona: Persona | None, school_id: int) -> bool:
+    """Only a school's own users with full pupil access set or change its targets."""
+    return bool(
+        persona
+        and not persona.is_administrator
+        and persona.organisation_kind == OrganisationKind.SCHOOL
+        and persona.organisation_id == school_id
+        and persona.pupil_access == PupilAccess.FULL
+    )
+
+
 def sees_small_groups(detail: Detail) -> bool:
     return detail >= Detail.AGGREGATE_UNSUPPRESSED
 

@@ -1,0 +1,335 @@
+"""Targets: every read goes through permissions.scope.target_detail."""
+
+from __future__ import annotations
+
+import base64
+
+from server.models import AuditEvent
+from server.models.enums import AccessVia, Editing, KeyStage
+from server.permissions.checks import require_user
+from server.permissions.scope import Detail, relation, sees_small_groups, sets_targets
+from server.schema.enums import BenchmarkLevel
+from server.schema.enums import KeyStage as KeyStageType
+from server.schema.errors import Forbidden
+from server.schema.organisations import School
+from server.schema.pagination import (
+    MAX_AGGREGATE_PAGE,
+    PageInfo,
+    edges_for,
+    encode_cursor,
+    page_window,
+)
+from server.schema.targets import Editing as EditingType
+from server.schema.targets import (
+    ExportFile,
+    PupilTarget,
+    PupilTargetConnection,
+    SchoolSharingSummary,
+    SetTargetError,
+    SetTargetErrorCode,
+    SetTargetPayload,
+    SharingEntry,
+    Subject,
+    TargetAggregate,
+    TargetExportConnection,
+    TargetExportPupil,
+    TargetSubject,
+    TargetYearGroup,
+)
+from server.services.errors import UserInputError
+from server.services.targets import aggregates, export
+from server.services.targets import pupil_targets as rows_service
+from server.services.targets.aggregates import SchoolYearGroup
+from server.settings import get_settings
+
+NOT_READABLE = "You cannot read targets of school {urn} for this year group."
+
+
+def _forbidden_schools(urns: list[str]) -> Forbidden:
+    shown = ", ".join(u[:10] for u in urns[:5])
+    return Forbidden(NOT_READABLE.format(urn=shown))
+
+
+async def _readable(
+    context, key_stage: KeyStage, year_group: int, urns: list[str] | None, need: Detail
+) -> list[tuple[SchoolYearGroup, Detail]]:
+    """The schools the viewer may read at `need` detail; naming any other is FORBIDDEN."""
+    require_user(context)
+    scope = context.scope
+    found = await aggregates.schools_with_sharing(scope.schools_q(), key_stage, year_group, urns)
+    readable = []
+    for entry in found:
+        detail = scope.target_detail(entry.sharing)
+        if detail >= need:
+            readable.append((entry, detail))
+            context.loaders.organisation_by_id.prime(entry.school.id, entry.school)
+    if urns is not None:
+        got = {entry.school.urn for entry, _ in readable}
+        missing = [u for u in dict.fromkeys(urns) if u not in got]
+        if missing:
+            raise _forbidden_schools(missing)
+    return readable
+
+
+def _key_stage(key_stage) -> KeyStage:
+    return key_stage.stored()
+
+
+async def target_aggregates(
+    context, key_stage, year_group: int, school_urns: list[str] | None,
+    subject_codes: list[str] | None,
+) -> list[TargetAggregate]:
+    ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
+    codes = aggregates.check_subject_codes(ks, subject_codes)
+    if school_urns is not None and len(set(school_urns)) > MAX_AGGREGATE_PAGE:
+        raise UserInputError(f"Name at most {MAX_AGGREGATE_PAGE} schools", field="schoolUrns")
+    readable = await _readable(context, ks, year_group, school_urns, Detail.AGGREGATE)
+    if not readable:
+        return []
+    school_ids = [entry.school.id for entry, _ in readable]
+    subjects = await aggregates.subjects_by_code(ks, codes)
+    for subject in subjects.values():
+        context.loaders.subject_by_id.prime(subject.id, subject)
+    choices, _ = await aggregates.subject_choices_by_school(school_ids, ks, year_group, codes)
+    targets = await aggregates.target_figures(
+        school_ids, year_group, [s.id for s in subjects.values()]
+    )
+    estimates = await aggregates.estimate_figures(school_ids, ks, year_group, subjects)
+    threshold = get_settings().suppression_threshold
+    rows = []
+    for entry, detail in readable:
+        school_id = entry.school.id
+        for code in codes:
+            subject = subjects.get(code)
+            choice = choices[school_id][code]
+            if subject is None or not choice.included:
+                continue
+            figures = estimates.get((school_id, subject.id))
+            pupils = figures.pupils if figures else 0
+            got = targets.get((school_id, subject.id))
+            targets_set = got.targets_set if got else 0
+            suppressed = not sees_small_groups(detail) and aggregates.is_suppressed(
+                pupils, targets_set, threshold
+            )
+            rows.append(
+                TargetAggregate(
+                    key_stage=key_stage,
+                    year_group=year_group,
+                    pupils=pupils,
+                    suppressed=suppressed,
+                    targets_set=None if suppressed else targets_set,
+                    average_target_points=(
+                        None if suppressed or got is None else got.average_target_points
+                    ),
+                    benchmark=BenchmarkLevel(choice.benchmark.value),
+                    school_id=school_id,
+                    subject_id=subject.id,
+                    subject_code=code,
+                    estimates=dict(figures.average_points) if figures else {},
+                )
+            )
+    if len(rows) > MAX_AGGREGATE_PAGE:
+        raise UserInputError(
+            f"That is more than {MAX_AGGREGATE_PAGE} rows: name fewer schools or subjects",
+            field="schoolUrns",
+        )
+    return rows
+
+
+async def _audit_pupil_read(context, entry: SchoolYearGroup, key_stage: KeyStage,
+                            year_group: int, pupil_ids: list[int], what: str) -> None:
+    """An outside organisation's pupil-level read: who, through what, which pupils."""
+    account = context.viewer.account
+    if relation(context.scope.persona, entry.sharing) == "own":
+        return
+    viewer = context.viewer
+    await AuditEvent.create(
+        organisation_id=entry.school.id,
+        actor_id=account.id,
+        actor_organisation_id=account.organisation_id,
+        via=viewer.via if viewer.via else AccessVia.SESSION,
+        api_token_id=viewer.api_token.id if viewer.api_token else None,
+        action=what,
+        subject_type="school",
+        subject_id=entry.school.urn,
+        detail={"key_stage": key_stage.value, "year_group": year_group,
+                "pupil_ids": sorted(set(pupil_ids))},
+        ip_address=viewer.ip_address,
+    )
+
+
+async def _pupil_school(context, school_urn: str, ks: KeyStage, year_group: int
+                        ) -> SchoolYearGroup:
+    readable = await _readable(context, ks, year_group, [school_urn], Detail.PUPIL)
+    return readable[0][0]
+
+
+async def pupil_targets(
+    context, school_urn: str, key_stage, year_group: int, subject_code: str | None,
+    first: int, after: str | None, upn: str | None = None,
+) -> PupilTargetConnection:
+    ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
+    codes = None if subject_code is None else list(
+        aggregates.check_subject_codes(ks, [subject_code])
+    )
+    start, size = page_window(first, after)
+    entry = await _pupil_school(context, school_urn, ks, year_group)
+    page = await rows_service.pupil_target_page(
+        entry.school.id, ks, year_group, codes, start, size, upn
+    )
+    await _audit_pupil_read(context, entry, ks, year_group, [r.pupil.id for r in page.rows],
+                            "targets.pupil_read")
+    for row in page.rows:
+        context.loaders.subject_by_id.prime(row.subject.id, row.subject)
+    end = start + len(page.rows) - 1
+    return PupilTargetConnection(
+        edges=edges_for([PupilTarget(row=r) for r in page.rows], start),
+        page_info=PageInfo(
+            has_next_page=start + len(page.rows) < page.total,
+            end_cursor=encode_cursor(end) if page.rows else None,
+        ),
+        total_count=page.total,
+    )
+
+
+async def target_year_group(context, school_urn: str, key_stage, year_group: int
+                            ) -> TargetYearGroup:
+    ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
+    (entry, detail), = await _readable(context, ks, year_group, [school_urn], Detail.AGGREGATE)
+    settings = await aggregates.year_group_settings(entry.school.id, ks, year_group)
+    codes = aggregates.known_subject_codes(ks)
+    choices, _ = await aggregates.subject_choices_by_school([entry.school.id], ks, year_group,
+                                                            codes)
+    subjects = await aggregates.subjects_by_code(ks, codes)
+    editing = Editing(settings.editing) if settings else Editing.YES
+    use = bool(settings and settings.use_target_setting)
+    return TargetYearGroup(
+        school=School.from_model(entry.school),
+        key_stage=key_stage,
+        year_group=year_group,
+        use_target_setting=use,
+        editing=EditingType(editing.value),
+        can_set_targets=use and editing != Editing.NO
+        and sets_targets(context.scope.persona, entry.school.id),
+        sees_pupils=detail >= Detail.PUPIL,
+        shares_pupil_level_with_la=entry.sharing.pupil_level_with_la,
+        shares_aggregate_with_la=entry.sharing.aggregate_with_la,
+        shares_aggregate_with_chain=entry.sharing.aggregate_with_chain,
+        subjects=[
+            TargetSubject(
+                subject=Subject.from_model(subjects[c]),
+                included=choices[entry.school.id][c].included,
+                benchmark=BenchmarkLevel(choices[entry.school.id][c].benchmark.value),
+                grade_format=choices[entry.school.id][c].scale.code,
+                target_grades=list(choices[entry.school.id][c].scale.target_grades),
+            )
+            for c in codes
+            if c in subjects
+        ],
+    )
+
+
+async def school_sharing(context, first: int, after: str | None) -> list[SchoolSharingSummary]:
+    """For outside organisations (and a school itself): what each school shares, per year."""
+    require_user(context)
+    scope = context.scope
+    start, size = page_window(first, after)
+    entries = await aggregates.sharing_by_school(scope.schools_q(), start, size)
+    out = []
+    for school, sharings in entries:
+        context.loaders.organisation_by_id.prime(school.id, school)
+        out.append(
+            SchoolSharingSummary(
+                school=School.from_model(school),
+                entries=[
+                    SharingEntry(
+                        key_stage=ks_type(ks), year_group=yg,
+                        pupil_level_with_la=s.pupil_level_with_la,
+                        aggregate_with_la=s.aggregate_with_la,
+                        aggregate_with_chain=s.aggregate_with_chain,
+                        viewer_reads=scope.target_detail(s).name
+                        .replace("AGGREGATE_UNSUPPRESSED", "AGGREGATE"),
+                    )
+                    for (ks, yg), s in sharings
+                ],
+            )
+        )
+    return out
+
+
+def ks_type(ks: KeyStage) -> KeyStageType:
+    return KeyStageType(ks.value)
+
+
+async def set_target(context, input) -> SetTargetPayload:
+    account = require_user(context)
+    if not sets_targets(context.scope.persona, account.organisation_id):
+        raise Forbidden("Only your school's users with full access to pupil data set targets.")
+    pupil_id = None
+    if input.pupil_id is not None:
+        try:
+            pupil_id = int(str(input.pupil_id))
+        except ValueError:
+            return _set_target_error(UserInputError("Choose a pupil", field="pupilId",
+                                                    code="UNKNOWN_PUPIL"))
+    try:
+        done = await rows_service.set_target(
+            account.organisation_id, account.id, pupil_id, (input.upn or "")[:20] or None,
+            input.subject_code[:40], input.grade[:20], (input.reason or "")[:2000],
+        )
+    except UserInputError as error:
+        return _set_target_error(error)
+    page = await rows_service.pupil_target_page(
+        account.organisation_id, done.key_stage, done.year_group, [done.subject.code], 0, 1,
+        upn=done.pupil.upn,
+    )
+    return SetTargetPayload(
+        target=PupilTarget(row=page.rows[0]) if page.rows else None,
+        changed=done.changed, errors=[],
+    )
+
+
+def _set_target_error(error: UserInputError) -> SetTargetPayload:
+    try:
+        code = SetTargetErrorCode(error.code)
+    except ValueError:
+        code = SetTargetErrorCode.INVALID
+    return SetTargetPayload(
+        target=None, changed=False,
+        errors=[SetTargetError(field=error.field, message=error.message, code=code)],
+    )
+
+
+async def target_export(context, school_urn: str, key_stage, year_group: int, first: int,
+                        after: str | None) -> TargetExportConnection:
+    ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
+    start, size = page_window(first, after)
+    entry = await _pupil_school(context, school_urn, ks, year_group)
+    total, pupils = await rows_service.pupils_page(entry.school.id, ks, year_group, start, size)
+    await _audit_pupil_read(context, entry, ks, year_group,
+                            [rows[0].pupil.id for rows in pupils if rows], "targets.export")
+    nodes = [TargetExportPupil(rows=[export.export_row(r) for r in rows]) for rows in pupils]
+    end = start + len(nodes) - 1
+    return TargetExportConnection(
+        columns=list(export.COLUMNS),
+        edges=edges_for(nodes, start),
+        page_info=PageInfo(has_next_page=start + len(nodes) < total,
+                           end_cursor=encode_cursor(end) if nodes else None),
+        total_count=total,
+    )
+
+
+async def target_export_workbook(context, school_urn: str, key_stage, year_group: int
+                                 ) -> ExportFile:
+    ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
+    entry = await _pupil_school(context, school_urn, ks, year_group)
+    total, pupils = await rows_service.pupils_page(entry.school.id, ks, year_group, 0, 10**6)
+    await _audit_pupil_read(context, entry, ks, year_group,
+                            [rows[0].pupil.id for rows in pupils if rows], "targets.export")
+    content = export.workbook_bytes(export.export_row(r) for rows in pupils for r in rows)
+    return ExportFile(
+        file_name=export.file_name(entry.school.urn, ks.value, year_group, "xlsx"),
+        content_type=export.XLSX_TYPE,
+        content_base64=base64.b64encode(content).decode(),
+    )
+

@@ -1,0 +1,315 @@
+"""Targets: aggregates per school and subject, pupils' targets, setting a target, exports."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from server.models import Pupil as PupilModel
+from server.models import Subject as SubjectModel
+from server.schema.enums import BenchmarkLevel, KeyStage
+from server.schema.organisations import School
+from server.schema.pagination import Edge, PageInfo
+from server.services.targets.aggregates import grade_threshold
+from server.services.targets.pupil_targets import EstimateValue, PupilTargetRow
+
+
+@strawberry.type
+class Subject:
+    code: str
+    name: str
+    key_stage: KeyStage
+
+    @classmethod
+    def from_model(cls, model: SubjectModel) -> Subject:
+        return cls(code=model.code, name=model.name, key_stage=KeyStage(model.key_stage.value))
+
+
+async def _subject(info: Info, subject_id: int) -> Subject:
+    return Subject.from_model(await info.context.loaders.subject_by_id.load(subject_id))
+
+
+async def _school(info: Info, school_id: int) -> School:
+    return School.from_model(await info.context.loaders.organisation_by_id.load(school_id))
+
+
+@strawberry.type(description="One school's targets against benchmarks in one subject.")
+class TargetAggregate:
+    key_stage: KeyStage
+    year_group: int
+    pupils: int = strawberry.field(description="Pupils in the year group with prior attainment")
+    suppressed: bool = strawberry.field(
+        description="True: too few pupils to disclose; targetsSet, the averages and "
+        "targetsAtOrAbove are null"
+    )
+    targets_set: int | None
+    average_target_points: float | None = strawberry.field(
+        description="Null also when no target is set"
+    )
+    benchmark: BenchmarkLevel = strawberry.field(
+        description="The school's chosen benchmark for the subject"
+    )
+    school_id: strawberry.Private[int]
+    subject_id: strawberry.Private[int]
+    subject_code: strawberry.Private[str]
+    estimates: strawberry.Private[dict]
+
+    @strawberry.field
+    async def school(self, info: Info) -> School:
+        return await _school(info, self.school_id)
+
+    @strawberry.field
+    async def subject(self, info: Info) -> Subject:
+        return await _subject(info, self.subject_id)
+
+    @strawberry.field(description="Mean estimate in points; default: the school's benchmark")
+    def average_estimate_points(self, benchmark: BenchmarkLevel | None = None) -> float | None:
+        if self.suppressed:
+            return None
+        level = (benchmark or self.benchmark).stored()
+        return self.estimates.get(level)
+
+    @strawberry.field(
+        description='Targets at or above a grade on the subject\'s scale, e.g. "4", "C"'
+    )
+    async def targets_at_or_above(self, info: Info, grade: str) -> int | None:
+        threshold = grade_threshold(self.key_stage.stored(), self.subject_code, grade[:20])
+        if self.suppressed:
+            return None
+        return await info.context.loaders.targets_at_or_above_by_threshold.load(
+            (self.year_group, self.school_id, self.subject_id, threshold)
+        )
+
+
+@strawberry.type
+class Pupil:
+    upn: str
+    forename: str
+    surname: str
+    year_group: int
+    id: strawberry.ID
+
+    @classmethod
+    def from_model(cls, model: PupilModel) -> Pupil:
+        return cls(upn=model.upn, forename=model.forename, surname=model.surname,
+                   year_group=model.year_group, id=strawberry.ID(str(model.id)))
+
+
+@strawberry.type
+class Estimate:
+    benchmark: BenchmarkLevel
+    fine_points: float
+    grade: str
+    fine_grade: str = strawberry.field(
+        description="The fine grade as shown: 5.4 on 9–1, a letter on A*–G and A level, a "
+        "whole score at KS2"
+    )
+
+    @classmethod
+    def from_value(cls, value: EstimateValue) -> Estimate:
+        return cls(benchmark=BenchmarkLevel(value.benchmark.value), fine_points=value.fine_points,
+                   grade=value.grade, fine_grade=value.fine_grade)
+
+
+@strawberry.type
+class GradeChance:
+    grade: str
+    probability: float
+
+
+@strawberry.type
+class TargetChangeRecord:
+    kind: str
+    old_grade: str | None
+    new_grade: str | None
+    reason: str | None
+    benchmark: BenchmarkLevel | None
+    model_version: str | None
+    changed_by: str | None
+    changed_at: str
+
+
+@strawberry.type
+class PupilTarget:
+    row: strawberry.Private[PupilTargetRow]
+
+    @strawberry.field
+    def pupil(self) -> Pupil:
+        return Pupil.from_model(self.row.pupil)
+
+    @strawberry.field
+    def subject(self) -> Subject:
+        return Subject.from_model(self.row.subject)
+
+    @strawberry.field(description="Null when none is set")
+    def target_grade(self) -> str | None:
+        return self.row.target.grade if self.row.target else None
+
+    @strawberry.field
+    def target_points(self) -> float | None:
+        return float(self.row.target.points) if self.row.target else None
+
+    @strawberry.field
+    def prepopulated(self) -> bool:
+        return bool(self.row.target and self.row.target.prepopulated)
+
+    @strawberry.field(description="The pre-populated target, if the target was pre-populated")
+    def prepopulated_grade(self) -> str | None:
+        return self.row.target.prepopulated_grade if self.row.target else None
+
+    @strawberry.field(description="Default: the school's choice; null without prior attainment")
+    def estimate(self, benchmark: BenchmarkLevel | None = None) -> Estimate | None:
+        value = self.row.estimate(benchmark.stored() if benchmark else None)
+        return Estimate.from_value(value) if value else None
+
+    @strawberry.field(description="The school's chosen benchmark for the subject")
+    def school_benchmark(self) -> BenchmarkLevel:
+        return BenchmarkLevel(self.row.choice.benchmark.value)
+
+    @strawberry.field(description="The grades a target may be set at (the subject's format)")
+    def target_grades(self) -> list[str]:
+        return list(self.row.scale.target_grades)
+
+    @strawberry.field(description="Chance of each grade at the benchmark, lowest grade first")
+    def chances(self, benchmark: BenchmarkLevel | None = None) -> list[GradeChance]:
+        level = benchmark.stored() if benchmark else None
+        return [GradeChance(grade=g, probability=p) for g, p in self.row.chances(level)]
+
+    @strawberry.field(description="Likelihood of reaching the target nationally, at the benchmark")
+    def likelihood(self, benchmark: BenchmarkLevel | None = None) -> float | None:
+        return self.row.likelihood(benchmark.stored() if benchmark else None)
+
+    @strawberry.field(description="Likelihood of reaching the target at this school's past rate")
+    def likelihood_at_school_rate(self) -> float | None:
+        return self.row.likelihood_at_school_rate()
+
+    @strawberry.field(description="Every change to the target, oldest first")
+    async def history(self, info: Info) -> list[TargetChangeRecord]:
+        if self.row.target is None:
+            return []
+        changes = await info.context.loaders.target_changes_by_target_id.load(self.row.target.id)
+        return [
+            TargetChangeRecord(
+                kind=c.kind.value, old_grade=c.old_grade, new_grade=c.new_grade, reason=c.reason,
+                benchmark=BenchmarkLevel(c.benchmark.value) if c.benchmark else None,
+                model_version=c.model_version, changed_by=who,
+                changed_at=c.changed_at.isoformat(),
+            )
+            for c, who in changes
+        ]
+
+
+@strawberry.type
+class PupilTargetConnection:
+    edges: list[Edge[PupilTarget]]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.enum
+class Editing(Enum):
+    NO = "no"
+    YES = "yes"
+    UPWARDS = "upwards"
+
+
+@strawberry.type
+class TargetSubject:
+    subject: Subject
+    included: bool
+    benchmark: BenchmarkLevel
+    grade_format: str = strawberry.field(description="The scale targets are set on")
+    target_grades: list[str]
+
+
+@strawberry.type(description="A school's target settings for one key stage and year group")
+class TargetYearGroup:
+    school: School
+    key_stage: KeyStage
+    year_group: int
+    use_target_setting: bool
+    editing: Editing
+    can_set_targets: bool = strawberry.field(
+        description="True when the viewer may set targets here now"
+    )
+    sees_pupils: bool = strawberry.field(description="True when the viewer may read pupil rows")
+    shares_pupil_level_with_la: bool
+    shares_aggregate_with_la: bool
+    shares_aggregate_with_chain: bool
+    subjects: list[TargetSubject]
+
+
+@strawberry.type(description="What a school shares with the viewer, per key stage and year group")
+class SharingEntry:
+    key_stage: KeyStage
+    year_group: int
+    pupil_level_with_la: bool
+    aggregate_with_la: bool
+    aggregate_with_chain: bool
+    viewer_reads: str = strawberry.field(description="NONE, AGGREGATE or PUPIL")
+
+
+@strawberry.type
+class SchoolSharingSummary:
+    school: School
+    entries: list[SharingEntry]
+
+
+@strawberry.input
+class SetTargetInput:
+    pupil_id: strawberry.ID | None = None
+    upn: str | None = None
+    subject_code: str
+    grade: str
+    reason: str | None = None
+
+
+@strawberry.enum
+class SetTargetErrorCode(Enum):
+    REQUIRED = "REQUIRED"
+    INVALID_GRADE = "INVALID_GRADE"
+    BELOW_PREPOPULATED = "BELOW_PREPOPULATED"
+    EDITING_OFF = "EDITING_OFF"
+    TARGET_SETTING_OFF = "TARGET_SETTING_OFF"
+    UNKNOWN_PUPIL = "UNKNOWN_PUPIL"
+    UNKNOWN_SUBJECT = "UNKNOWN_SUBJECT"
+    SUBJECT_NOT_INCLUDED = "SUBJECT_NOT_INCLUDED"
+    NO_TARGETS = "NO_TARGETS"
+    TOO_LONG = "TOO_LONG"
+    INVALID = "INVALID"
+
+
+@strawberry.type
+class SetTargetError:
+    field: str | None
+    message: str
+    code: SetTargetErrorCode
+
+
+@strawberry.type
+class SetTargetPayload:
+    target: PupilTarget | None
+    changed: bool
+    errors: list[SetTargetError]
+
+
+@strawberry.type(description="One pupil's export rows: one per subject, cells as text")
+class TargetExportPupil:
+    rows: list[list[str]]
+
+
+@strawberry.type
+class TargetExportConnection:
+    columns: list[str]
+    edges: list[Edge[TargetExportPupil]]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class ExportFile:
+    file_name: str
+    content_type: str
+    content_base64: str

@@ -1,0 +1,460 @@
+"""Targets against benchmarks per school and subject, computed by the database.
+
+Every figure is one set-based statement over all the schools asked for, so the number of
+statements never grows with the number of schools or pupils:
+
+- the schools and their sharing settings for the year group (two statements),
+- the subjects, and every school's subject settings and value-added history (three),
+- live targets grouped by school and subject (one),
+- pupils with prior attainment and their average estimate at each benchmark (one): the
+  model's fixed part a + b1*pa + b2*pa^2 + g*female + d*month is evaluated in SQL from the
+  shipped parameters, passed as bound values, then z*su added and clamped to the scale,
+- targets at or above a threshold (one per batch of thresholds, see `targets_at_or_above`).
+
+"Live" targets: not deleted (deleted_at IS NULL), not kept as history of an earlier school
+year (history_academic_year IS NULL), of pupils currently in the year group who have not
+left. `pupils` counts the year group's current pupils with prior attainment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from tortoise import connections
+from tortoise.expressions import Q
+
+from server.models import (
+    Organisation,
+    SchoolValueAdded,
+    Subject,
+    SubjectSettings,
+    YearGroupSettings,
+)
+from server.models.enums import BenchmarkLevel, GradeFormat, KeyStage
+from server.permissions.scope import SchoolSharing
+from server.services.errors import UserInputError
+from server.services.estimates import model
+from server.services.estimates.parameters import load_parameters
+from server.services.estimates.scales import Scale
+from server.services.estimates.subjects import get_subject, subjects_for
+from server.services.targets.cohort import (
+    LEVELS,
+    SubjectChoice,
+    check_year_group,
+    engine_level,
+    stored_level,
+)
+
+# A target's points equal a grade threshold exactly; the margin only absorbs float noise.
+_MARGIN = 1e-9
+
+
+@dataclass(frozen=True)
+class SchoolYearGroup:
+    """A school and its sharing settings for one key stage and year group."""
+
+    school: Organisation
+    sharing: SchoolSharing
+    use_target_setting: bool
+
+
+def year_group_of(key_stage: KeyStage | str, year_group: int) -> KeyStage:
+    """The key stage, or a clear message when the year group is not one of its years."""
+    try:
+        return check_year_group(key_stage, year_group)
+    except ValueError as error:
+        raise UserInputError(str(error), field="yearGroup", code="INVALID_YEAR_GROUP") from None
+
+
+async def schools_with_sharing(
+    schools: Q, key_stage: KeyStage, year_group: int, urns: Sequence[str] | None = None
+) -> list[SchoolYearGroup]:
+    """The schools matching `schools` (and `urns`), each with its sharing for the year group.
+
+    No settings row means nothing is shared.
+    """
+    query = Organisation.filter(schools)
+    if urns is not None:
+        query = query.filter(urn__in=list(urns))
+    rows = await query.order_by("name", "id")
+    if not rows:
+        return []
+    settings = {
+        s["school_id"]: s
+        for s in await YearGroupSettings.filter(
+            school_id__in=[r.id for r in rows], key_stage=key_stage, year_group=year_group
+        ).values(
+            "school_id", "use_target_setting", "pupil_level_with_la", "aggregate_with_la",
+            "aggregate_with_chain",
+        )
+    }
+    out = []
+    for row in rows:
+        s = settings.get(row.id, {})
+        pupil_level = bool(s.get("pupil_level_with_la"))
+        out.append(
+            SchoolYearGroup(
+                school=row,
+                sharing=SchoolSharing(
+                    school_id=row.id,
+                    local_authority_id=row.local_authority_id,
+                    academy_chain_id=row.academy_chain_id,
+                    pupil_level_with_la=pupil_level,
+                    # Pupil-level with the LA implies aggregates with the LA.
+                    aggregate_with_la=pupil_level or bool(s.get("aggregate_with_la")),
+                    aggregate_with_chain=bool(s.get("aggregate_with_chain")),
+                ),
+                use_target_setting=bool(s.get("use_target_setting")),
+            )
+        )
+    return out
+
+
+def known_subject_codes(key_stage: KeyStage) -> tuple[str, ...]:
+    parameters = load_parameters(key_stage.value)
+    return tuple(s.code for s in subjects_for(key_stage.value) if s.code in parameters.subjects)
+
+
+def check_subject_codes(key_stage: KeyStage, codes: Sequence[str] | None) -> tuple[str, ...]:
+    """The key stage's subject codes asked for, in catalogue order; unknown codes refused."""
+    known = known_subject_codes(key_stage)
+    if codes is None:
+        return known
+    unknown = sorted({c for c in codes if c not in known})
+    if unknown:
+        raise UserInputError(
+            f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} "
+            f"{key_stage.value} subject code{'' if len(unknown) == 1 else 's'}. "
+            f"Codes: {', '.join(known)}",
+            field="subjectCodes", code="UNKNOWN_SUBJECT",
+        )
+    wanted = set(codes)
+    return tuple(c for c in known if c in wanted)
+
+
+async def subjects_by_code(key_stage: KeyStage, codes: Sequence[str]) -> dict[str, Subject]:
+    rows = await Subject.filter(key_stage=key_stage, code__in=list(codes))
+    return {s.code: s for s in rows}
+
+
+async def value_added_history(
+    school_ids: Iterable[int], key_stage: KeyStage, codes: Sequence[str]
+) -> dict[int, dict[str, list[float | None]]]:
+    """Per school, per subject: value added of the three academic years ending at the latest
+    year the school has any value added for in the key stage, oldest first (None: absent).
+
+    The same window as `cohort.subject_choices`, for many schools in one statement.
+    """
+    rows = await SchoolValueAdded.filter(
+        school_id__in=list(school_ids), subject__key_stage=key_stage, subject__code__in=list(codes)
+    ).values_list("school_id", "subject__code", "academic_year", "value_added")
+    by_school: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    latest: dict[int, int] = {}
+    for school_id, code, year, va in rows:
+        by_school[school_id][code][year] = va
+        latest[school_id] = max(latest.get(school_id, year), year)
+    out: dict[int, dict[str, list[float | None]]] = {}
+    for school_id, subjects in by_school.items():
+        last = latest[school_id]
+        window = (last - 2, last - 1, last)
+        out[school_id] = {code: [years.get(y) for y in window] for code, years in subjects.items()}
+    return out
+
+
+async def subject_choices_by_school(
+    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, codes: Sequence[str]
+) -> tuple[dict[int, dict[str, SubjectChoice]], dict[int, dict[str, float]]]:
+    """Each school's benchmark, grade format and inclusion per subject (two statements),
+    as `cohort.subject_choices` decides them for one school; and each school's own past
+    rate u_school per subject (0 without history).
+    """
+    saved: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in await SubjectSettings.filter(
+        school_id__in=list(school_ids), key_stage=key_stage, year_group=year_group,
+        subject__code__in=list(codes),
+    ).values("school_id", "subject__code", "benchmark", "grade_format", "included"):
+        saved[row["school_id"]][row["subject__code"]] = row
+    history = await value_added_history(school_ids, key_stage, codes)
+    parameters = load_parameters(key_stage.value)
+    su = np.array([parameters[c].su for c in codes])
+    choices: dict[int, dict[str, SubjectChoice]] = {}
+    rates: dict[int, dict[str, float]] = {}
+    for school_id in school_ids:
+        years = history.get(school_id, {})
+        va = np.array(
+            [[np.nan if v is None else v for v in years.get(c, (None,) * 3)] for c in codes],
+            dtype=float,
+        ).reshape(-1, 3)
+        indicators = model.school_indicators(va, su)
+        suggestions = model.intelligent_benchmarks(indicators)
+        rates[school_id] = {
+            c: model.school_rate(years.get(c, (None, None, None))) for c in codes
+        }
+        out: dict[str, SubjectChoice] = {}
+        for i, code in enumerate(codes):
+            entry = get_subject(key_stage.value, code)
+            row = saved[school_id].get(code, {})
+            suggested = stored_level(int(suggestions[i]))
+            level = row.get("benchmark")
+            fmt = row.get("grade_format")
+            fmt = GradeFormat(fmt) if fmt is not None else None
+            if key_stage == KeyStage.KS4 and fmt is None:
+                fmt = GradeFormat(entry.scale.code)
+            if key_stage != KeyStage.KS4:
+                fmt = None
+            out[code] = SubjectChoice(
+                code=code,
+                name=entry.name,
+                benchmark=BenchmarkLevel(level) if level is not None else suggested,
+                saved=level is not None,
+                suggested=suggested,
+                indicator=None if np.isnan(indicators[i]) else int(indicators[i]),
+                grade_format=fmt,
+                scale=entry.scale_for(fmt.value if fmt is not None else None),
+                included=bool(row.get("included", entry.default)),
+                default_included=entry.default,
+            )
+        choices[school_id] = out
+    return choices, rates
+
+
+@dataclass(frozen=True)
+class TargetFigures:
+    targets_set: int
+    average_target_points: float | None
+
+
+@dataclass(frozen=True)
+class EstimateFigures:
+    pupils: int
+    average_points: Mapping[BenchmarkLevel, float | None]
+
+
+def _dialect() -> str:
+    return connections.get("default").capabilities.dialect
+
+
+def _placeholders(sql: str) -> str:
+    """Our statements are written with `?`; PostgreSQL (asyncpg) numbers them $1, $2, …"""
+    if _dialect() != "postgres":
+        return sql
+    parts = sql.split("?")
+    return "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
+
+
+def _birth_month_sql(column: str) -> str:
+    if _dialect() == "postgres":
+        return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
+    return f"CAST(strftime('%m', {column}) AS INTEGER)"
+
+
+async def _query(sql: str, values: list) -> list[dict]:
+    return await connections.get("default").execute_query_dict(_placeholders(sql), values)
+
+
+def _in_list(values: Sequence) -> str:
+    return ", ".join("?" for _ in values)
+
+
+async def target_figures(
+    school_ids: Sequence[int], year_group: int, subject_ids: Sequence[int]
+) -> dict[tuple[int, int], TargetFigures]:
+    """Live targets per (school, subject): how many and their average points."""
+    if not school_ids or not subject_ids:
+        return {}
+    sql = f"""
+        SELECT t.school_id AS school_id, t.subject_id AS subject_id,
+               COUNT(*) AS targets_set, AVG(t.points) AS average_points
+        FROM target t JOIN pupil p ON p.id = t.pupil_id AND p.school_id = t.school_id
+        WHERE t.school_id IN ({_in_list(school_ids)})
+          AND t.subject_id IN ({_in_list(subject_ids)})
+          AND t.deleted_at IS NULL AND t.history_academic_year IS NULL
+          AND p.year_group = ? AND p.left_at IS NULL
+        GROUP BY t.school_id, t.subject_id
+    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    rows = await _query(sql, [*school_ids, *subject_ids, year_group])
+    return {
+        (r["school_id"], r["subject_id"]): TargetFigures(
+            int(r["targets_set"]),
+            None if r["average_points"] is None else float(r["average_points"]),
+        )
+        for r in rows
+    }
+
+
+async def estimate_figures(
+    school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
+    subjects: Mapping[str, Subject],
+) -> dict[tuple[int, int], EstimateFigures]:
+    """Per (school, subject): pupils with prior attainment and the mean estimate at each
+    benchmark, est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su), in SQL.
+    """
+    if not school_ids or not subjects:
+        return {}
+    parameters = load_parameters(key_stage.value)
+    param_rows: list[str] = []
+    values: list = []
+    for code, subject in subjects.items():
+        p = parameters[code]
+        scale = get_subject(key_stage.value, code).scale
+        param_rows.append(
+            "(CAST(? AS INTEGER)"
+            + ", CAST(? AS DOUBLE PRECISION)" * 9
+            + ")"
+        )
+        values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
+    z = [engine_level(level).z for level in LEVELS]
+    clamped = [
+        f"AVG(CASE WHEN f.y + ? * f.su < f.low THEN f.low "
+        f"WHEN f.y + ? * f.su > f.high THEN f.high ELSE f.y + ? * f.su END) AS est_{i}"
+        for i in range(len(LEVELS))
+    ]
+    clamp_values = [v for zq in z for v in (zq, zq, zq)]
+    month = f"(({_birth_month_sql('p.date_of_birth')} + 3) % 12)"
+    sql = f"""
+        WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
+            VALUES {", ".join(param_rows)}
+        ),
+        fixed AS (
+            SELECT p.school_id AS school_id, s.subject_id AS subject_id, s.su AS su,
+                   s.low AS low, s.high AS high,
+                   s.a + (p.prior_attainment - s.pa_mean)
+                         * (s.b1 + s.b2 * (p.prior_attainment - s.pa_mean))
+                       + s.g * (CASE UPPER(TRIM(p.gender)) WHEN 'F' THEN 1.0
+                                WHEN 'M' THEN 0.0 ELSE 0.5 END)
+                       + s.d * {month} AS y
+            FROM pupil p CROSS JOIN params s
+            WHERE p.school_id IN ({_in_list(school_ids)})
+              AND p.year_group = ? AND p.left_at IS NULL AND p.prior_attainment IS NOT NULL
+        )
+        SELECT f.school_id AS school_id, f.subject_id AS subject_id, COUNT(*) AS pupils,
+               {", ".join(clamped)}
+        FROM fixed f
+        GROUP BY f.school_id, f.subject_id
+    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    rows = await _query(sql, [*values, *school_ids, year_group, *clamp_values])
+    return {
+        (r["school_id"], r["subject_id"]): EstimateFigures(
+            pupils=int(r["pupils"]),
+            average_points={
+                level: None if r[f"est_{i}"] is None else float(r[f"est_{i}"])
+                for i, level in enumerate(LEVELS)
+            },
+        )
+        for r in rows
+    }
+
+
+def grade_threshold(key_stage: KeyStage, code: str, grade: str) -> float:
+    """The points of a grade on the subject's scale (either of a KS4 subject's formats)."""
+    subject = get_subject(key_stage.value, code)
+    first_error: UserInputError | None = None
+    # The subject's own formats first, then the key stage's other scales on the same points
+    # (KS2: "EXS" reads as 100 on a scaled score, "100" as a score on writing's bands).
+    others = {
+        s.scale for s in subjects_for(key_stage.value)
+        if (s.scale.low, s.scale.high) == (subject.scale.low, subject.scale.high)
+    }
+    scales = list(subject.grade_formats) + [s for s in others if s not in subject.grade_formats]
+    for scale in scales:
+        try:
+            return scale.threshold(_grade_on(scale, grade))
+        except UserInputError as error:
+            first_error = first_error or error
+    raise UserInputError(
+        f"'{grade[:20]}' is not a grade in {subject.name}: "
+        + (first_error.message if first_error else ""),
+        field="grade", code="INVALID_GRADE",
+    )
+
+
+def _grade_on(scale: Scale, grade: str) -> str:
+    typed = (grade or "").strip().upper().replace(" ", "")
+    if typed in scale.grades:  # U and other ungraded marks count too
+        return typed
+    return scale.parse_grade(grade, field="grade")
+
+
+async def targets_at_or_above(
+    year_group: int, keys: Sequence[tuple[int, int, float]]
+) -> dict[tuple[int, int, float], int]:
+    """Live targets with points >= threshold per (school, subject, threshold): one statement
+    for every threshold asked for in the batch.
+    """
+    if not keys:
+        return {}
+    thresholds = sorted({k[2] for k in keys})
+    school_ids = sorted({k[0] for k in keys})
+    subject_ids = sorted({k[1] for k in keys})
+    counts = ", ".join(
+        f"SUM(CASE WHEN t.points >= ? THEN 1 ELSE 0 END) AS n_{i}" for i in range(len(thresholds))
+    )
+    sql = f"""
+        SELECT t.school_id AS school_id, t.subject_id AS subject_id, {counts}
+        FROM target t JOIN pupil p ON p.id = t.pupil_id AND p.school_id = t.school_id
+        WHERE t.school_id IN ({_in_list(school_ids)})
+          AND t.subject_id IN ({_in_list(subject_ids)})
+          AND t.deleted_at IS NULL AND t.history_academic_year IS NULL
+          AND p.year_group = ? AND p.left_at IS NULL
+        GROUP BY t.school_id, t.subject_id
+    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    values = [t - _MARGIN for t in thresholds] + school_ids + subject_ids + [year_group]
+    rows = await _query(sql, values)
+    found = {
+        (r["school_id"], r["subject_id"], t): int(r[f"n_{i}"] or 0)
+        for r in rows
+        for i, t in enumerate(thresholds)
+    }
+    return {key: found.get(key, 0) for key in keys}
+
+
+def is_suppressed(pupils: int, targets_set: int, threshold: int) -> bool:
+    """A small group's figures identify children: fewer than `threshold` pupils, or a
+    handful of targets (1 to threshold - 1) whose average would describe those pupils.
+    """
+    return pupils < threshold or 0 < targets_set < threshold
+
+
+async def year_group_settings(
+    school_id: int, key_stage: KeyStage, year_group: int
+) -> YearGroupSettings | None:
+    return await YearGroupSettings.filter(
+        school_id=school_id, key_stage=key_stage, year_group=year_group
+    ).first()
+
+
+async def sharing_by_school(
+    schools: Q, offset: int, limit: int
+) -> list[tuple[Organisation, list[tuple[tuple[KeyStage, int], SchoolSharing]]]]:
+    """A page of schools, each with its sharing per key stage and year group that has
+    settings saved (two statements). Year groups without settings share nothing.
+    """
+    rows = await Organisation.filter(schools).order_by("name", "id").offset(offset).limit(limit)
+    if not rows:
+        return []
+    settings: dict[int, list] = defaultdict(list)
+    for s in await YearGroupSettings.filter(school_id__in=[r.id for r in rows]).order_by(
+        "key_stage", "year_group"
+    ).values("school_id", "key_stage", "year_group", "pupil_level_with_la",
+             "aggregate_with_la", "aggregate_with_chain"):
+        settings[s["school_id"]].append(s)
+    out = []
+    for row in rows:
+        entries = []
+        for s in sorted(settings[row.id], key=lambda s: (KeyStage(s["key_stage"]).value,
+                                                         s["year_group"])):
+            pupil_level = bool(s["pupil_level_with_la"])
+            entries.append((
+                (KeyStage(s["key_stage"]), s["year_group"]),
+                SchoolSharing(
+                    school_id=row.id, local_authority_id=row.local_authority_id,
+                    academy_chain_id=row.academy_chain_id, pupil_level_with_la=pupil_level,
+                    aggregate_with_la=pupil_level or bool(s["aggregate_with_la"]),
+                    aggregate_with_chain=bool(s["aggregate_with_chain"]),
+                ),
+            ))
+        out.append((row, entries))
+    return out
