@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
 class MenuItem:
     label: str
     href: str
+    # Display only (the schema still checks): which viewers the item is shown to.
+    shown_to: Callable[[Any], bool] | None = None
+
+    def visible(self, viewer: Any) -> bool:
+        return self.shown_to is None or bool(self.shown_to(viewer))
 
 
 @dataclass
@@ -18,7 +25,8 @@ class MenuGroup:
 
 
 ADMIN_GROUPS: dict[str, MenuGroup] = {
-    title: MenuGroup(title) for title in ("Add users", "Manage users", "Target Setting")
+    title: MenuGroup(title)
+    for title in ("Add users", "Manage users", "Target Setting", "Pupils")
 }
 MAIN_MENU: list[MenuItem] = []
 
@@ -29,9 +37,9 @@ def add_admin_item(group: str, label: str, href: str) -> None:
         items.append(MenuItem(label, href))
 
 
-def add_main_item(label: str, href: str) -> None:
+def add_main_item(label: str, href: str, shown_to: Callable[[Any], bool] | None = None) -> None:
     if all(item.href != href for item in MAIN_MENU):
-        MAIN_MENU.append(MenuItem(label, href))
+        MAIN_MENU.append(MenuItem(label, href, shown_to))
 
 
 def admin_groups() -> list[MenuGroup]:
