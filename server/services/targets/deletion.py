@@ -270,8 +270,13 @@ async def purge_expired(now: datetime | None = None) -> int:
     expired = await TargetDeletion.filter(restored_at__isnull=True, purge_after__lte=now)
     for deletion in expired:
         async with in_transaction() as connection:
-            removed = (
-                await Target.filter(deletion_id=deletion.id, deleted_at__isnull=False).using_db(connection).delete()
+            # RETURNING, not the driver's change count: SQLite counts cascaded history rows.
+            removed = len(
+                await sql.fetch(
+                    connection,
+                    "DELETE FROM target WHERE deletion_id = ? AND deleted_at IS NOT NULL RETURNING id",
+                    [deletion.id],
+                )
             )
             if removed:
                 await audit.record(
