@@ -1,0 +1,1 @@
+"""Message building (messages.py) and delivery (delivery.py): SMTP, or the outbox folder."""

@@ -7,13 +7,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from server.schema.extensions import schema_extensions
+from server.schema.fields.accounts import AccountsMutation, AccountsQuery
 from server.schema.fields.auth import AuthMutation
 from server.schema.fields.organisations import OrganisationQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
 
-QUERIES: tuple[type, ...] = (OrganisationQuery, TokenQuery, TargetQuery)
-MUTATIONS: tuple[type, ...] = (AuthMutation, TokenMutation, TargetMutation)
+QUERIES: tuple[type, ...] = (OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery)
+MUTATIONS: tuple[type, ...] = (AuthMutation, TokenMutation, TargetMutation, AccountsMutation)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
