@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 
-from server.models import AuditEvent
 from server.models.enums import AccessVia, Editing, KeyStage
 from server.permissions.checks import require_user
 from server.permissions.scope import Detail, relation, sees_small_groups, sets_targets
@@ -36,6 +35,7 @@ from server.schema.targets import (
     TargetSubject,
     TargetYearGroup,
 )
+from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.targets import aggregates, export
 from server.services.targets import pupil_targets as rows_service
@@ -136,25 +136,23 @@ async def target_aggregates(
     return rows
 
 
+def actor_of(context) -> Actor:
+    viewer = context.viewer
+    return Actor(
+        account=viewer.account,
+        via=viewer.via or AccessVia.SESSION,
+        api_token_id=viewer.api_token.id if viewer.api_token else None,
+        ip_address=viewer.ip_address,
+    )
+
+
 async def _audit_pupil_read(context, entry: SchoolYearGroup, key_stage: KeyStage,
                             year_group: int, pupil_ids: list[int], what: str) -> None:
-    """An outside organisation's pupil-level read: who, through what, which pupils."""
-    account = context.viewer.account
+    """Pupil-level reads by an outside organisation (an LA) are audited."""
     if relation(context.scope.persona, entry.sharing) == "own":
         return
-    viewer = context.viewer
-    await AuditEvent.create(
-        organisation_id=entry.school.id,
-        actor_id=account.id,
-        actor_organisation_id=account.organisation_id,
-        via=viewer.via if viewer.via else AccessVia.SESSION,
-        api_token_id=viewer.api_token.id if viewer.api_token else None,
-        action=what,
-        subject_type="school",
-        subject_id=entry.school.urn,
-        detail={"key_stage": key_stage.value, "year_group": year_group,
-                "pupil_ids": sorted(set(pupil_ids))},
-        ip_address=viewer.ip_address,
+    await rows_service.record_outside_read(
+        actor_of(context), entry.school.id, key_stage, year_group, pupil_ids, what
     )
 
 

@@ -152,6 +152,7 @@ async def test_la_pupil_level_reads_are_audited_without_values(client, world):
     assert event.organisation_id == school.id
     assert event.via.value == "token" and event.api_token_id is not None
     pupils = sorted(world.pupils["pupil_la"], key=lambda p: (p.surname, p.forename, p.upn))
+    assert event.subject_id == "KS4-Y10"
     assert event.detail["pupil_ids"] == sorted(p.id for p in pupils[:3])
     text = str(event.detail) + str(event.after) + str(event.before)
     for pupil in pupils:

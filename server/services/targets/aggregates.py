@@ -35,6 +35,7 @@ from server.models import (
 )
 from server.models.enums import BenchmarkLevel, GradeFormat, KeyStage
 from server.permissions.scope import SchoolSharing
+from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
 from server.services.estimates import model
 from server.services.estimates.parameters import load_parameters
@@ -136,8 +137,12 @@ def check_subject_codes(key_stage: KeyStage, codes: Sequence[str] | None) -> tup
 
 
 async def subjects_by_code(key_stage: KeyStage, codes: Sequence[str]) -> dict[str, Subject]:
-    rows = await Subject.filter(key_stage=key_stage, code__in=list(codes))
-    return {s.code: s for s in rows}
+    """Subject rows of catalogue codes (the table is filled from the catalogue if needed)."""
+    rows = {s.code: s for s in await Subject.filter(key_stage=key_stage, code__in=list(codes))}
+    if len(rows) < len(set(codes)):
+        every = await ensure_subjects()
+        rows = {c: every[(key_stage, c)] for c in codes if (key_stage, c) in every}
+    return rows
 
 
 async def value_added_history(

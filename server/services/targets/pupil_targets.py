@@ -17,9 +17,11 @@ from tortoise.transactions import in_transaction
 
 from server.models import Pupil, Subject, Target, TargetChange, YearGroupSettings
 from server.models.enums import YEAR_GROUPS, BenchmarkLevel, Editing, KeyStage, TargetChangeKind
+from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.estimates import model
 from server.services.estimates.scales import Scale
+from server.services.targets import audit
 from server.services.targets.aggregates import (
     subjects_by_code,
     value_added_history,
@@ -274,7 +276,8 @@ async def set_target(
     if key_stage is None:
         raise UserInputError(f"Year {pupil.year_group} has no targets", field="upn",
                              code="NO_TARGETS")
-    subject = await Subject.filter(key_stage=key_stage, code=(subject_code or "").strip()).first()
+    code = (subject_code or "").strip()
+    subject = (await subjects_by_code(key_stage, [code])).get(code) if code else None
     if subject is None:
         raise UserInputError(f"Choose a {key_stage.value} subject", field="subjectCode",
                              code="UNKNOWN_SUBJECT")
@@ -310,6 +313,7 @@ async def set_target(
         check_upwards(settings.editing, current, points, choice.scale)
         if current is not None and current.grade == chosen:
             return TargetSet(pupil, subject, key_stage, pupil.year_group, current, False)
+        old_grade = current.grade if current is not None else None
         if existing is None:
             target = await Target.create(
                 school_id=school_id, pupil_id=pupil.id, subject_id=subject.id,
@@ -322,15 +326,34 @@ async def set_target(
             target.set_by_id, target.updated_at = account_id, at
             target.year_group = pupil.year_group
             target.deleted_at = target.deletion_id = target.history_academic_year = None
+            # Pre-populated means "still holds the pre-populated value" (pre-population
+            # refreshes only such targets, and never overwrites a person's choice).
+            target.prepopulated = bool(
+                target.prepopulated_grade is not None and chosen == target.prepopulated_grade
+            )
             await target.save(using_db=connection, update_fields=[
                 "grade", "points", "set_by_id", "updated_at", "year_group", "deleted_at",
-                "deletion_id", "history_academic_year",
+                "deletion_id", "history_academic_year", "prepopulated",
             ])
         await TargetChange.create(
             target_id=target.id,
             kind=TargetChangeKind.CHANGED if current is not None else TargetChangeKind.SET,
-            old_grade=current.grade if current is not None else None,
+            old_grade=old_grade,
             new_grade=chosen, reason=why, changed_by_id=account_id, changed_at=at,
             using_db=connection,
         )
     return TargetSet(pupil, subject, key_stage, pupil.year_group, target, True)
+
+
+async def record_outside_read(
+    actor: Actor, school_id: int, key_stage: KeyStage, year_group: int,
+    pupil_ids: Sequence[int], action: str = "targets.pupil_read",
+) -> None:
+    """An outside organisation read pupil-level targets: who, through what, which pupils
+    (their ids, never their data).
+    """
+    await audit.record(
+        actor, action, school_id, "year_group",
+        audit.year_group_key(key_stage.value, year_group),
+        detail={"pupil_ids": sorted(set(pupil_ids))},
+    )
