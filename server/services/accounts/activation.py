@@ -39,8 +39,7 @@ LINK_EXPIRED = "This sign-up link has expired. Ask your administrator to resend 
 LINK_USED = "This sign-up link has already been used. Sign in with your login name and password."
 CODE_WRONG = "The activation code is not correct. Check the code you were given and try again."
 CODE_LOCKED = (
-    "The activation code has been locked after 5 wrong tries. "
-    "Ask your administrator to reissue your activation code."
+    "The activation code has been locked after 5 wrong tries. Ask your administrator to reissue your activation code."
 )
 
 
@@ -71,6 +70,12 @@ async def send_verification(account_id: int) -> bool:
 
     Returns whether the email went; a failure is kept on the activation for Pending users.
     """
+    sent, _ = await deliver_verification(account_id)
+    return sent
+
+
+async def deliver_verification(account_id: int) -> tuple[bool, str | None]:
+    """As send_verification, also giving the new link (for the operator's command line)."""
     account = (
         await Account.filter(id=account_id, status=AccountStatus.PENDING)
         .select_related("organisation", "created_by")
@@ -78,15 +83,16 @@ async def send_verification(account_id: int) -> bool:
     )
     activation = await Activation.filter(account_id=account_id, used_at=None).first()
     if account is None or activation is None:
-        return False
+        return False, None
     token = await _issue_link(activation)
+    link = sign_up_url(token)
     message = verification_email(
         to=account.email,
         forename=account.forename,
         surname=account.surname,
         organisation=account.organisation.name,
         created_by=account.created_by.full_name if account.created_by else None,
-        link=sign_up_url(token),
+        link=link,
         expires_at=activation.link_expires_at,
         login_name=account.login_name if account.is_administrator else None,
     )
@@ -94,22 +100,18 @@ async def send_verification(account_id: int) -> bool:
         await deliver(message)
     except DeliveryFailed as error:
         await Activation.filter(id=activation.id).update(email_error=str(error)[:500])
-        return False
+        return False, link
     except Exception:  # a broken mail set-up must never lose the account
         logger.exception("verification email for account %s not sent", account_id)
-        await Activation.filter(id=activation.id).update(
-            email_error="The email could not be sent. Try Resend later."
-        )
-        return False
+        await Activation.filter(id=activation.id).update(email_error="The email could not be sent. Try Resend later.")
+        return False, link
     await Activation.filter(id=activation.id).update(email_sent_at=now(), email_error=None)
-    return True
+    return True, link
 
 
 async def pending_account(organisation_id: int, account_id: int) -> Account:
     account = (
-        await Account.filter(
-            id=account_id, organisation_id=organisation_id, status=AccountStatus.PENDING
-        )
+        await Account.filter(id=account_id, organisation_id=organisation_id, status=AccountStatus.PENDING)
         .select_related("organisation")
         .first()
     )
@@ -139,20 +141,14 @@ async def reissue_code(actor: Actor, organisation_id: int, account_id: int) -> s
                 code_verified_at=None,
             )
         )
-        await record(
-            actor, "account.code_reissued", organisation_id, account, connection=connection
-        )
+        await record(actor, "account.code_reissued", organisation_id, account, connection=connection)
     return code
 
 
 async def delete_pending(actor: Actor, organisation_id: int, account_id: int) -> None:
     account = await pending_account(organisation_id, account_id)
     async with in_transaction() as connection:
-        deleted = (
-            await Account.filter(id=account.id, status=AccountStatus.PENDING)
-            .using_db(connection)
-            .delete()
-        )
+        deleted = await Account.filter(id=account.id, status=AccountStatus.PENDING).using_db(connection).delete()
         if deleted:
             await record(
                 actor,
@@ -170,9 +166,7 @@ async def pending_accounts(organisation_id: int) -> list[tuple[Account, Activati
         .select_related("organisation", "created_by")
         .order_by("surname", "forename", "id")
     )
-    activations = {
-        a.account_id: a for a in await Activation.filter(account_id__in=[a.id for a in accounts])
-    }
+    activations = {a.account_id: a for a in await Activation.filter(account_id__in=[a.id for a in accounts])}
     return [(account, activations.get(account.id)) for account in accounts]
 
 
@@ -189,11 +183,7 @@ async def open_link(token: str) -> SignUp:
     """The pending sign-up a link belongs to, or a clear reason why the link cannot be used."""
     activation = None
     if token and len(token) <= 100:
-        activation = (
-            await Activation.filter(link_hash=digest(token))
-            .select_related("account__organisation")
-            .first()
-        )
+        activation = await Activation.filter(link_hash=digest(token)).select_related("account__organisation").first()
     if activation is None or not activation.link_reference:
         raise UserInputError(LINK_NOT_VALID, None, "LINK_NOT_VALID")
     if activation.used_at is not None or activation.account.status != AccountStatus.PENDING:
@@ -221,24 +211,18 @@ async def check_code(token: str, code: str) -> SignUp:
         raise UserInputError(CODE_WRONG, "code", "WRONG")
     if activation.code_verified_at is None:
         activation.code_verified_at = now()
-        await Activation.filter(id=activation.id).update(
-            code_verified_at=activation.code_verified_at
-        )
+        await Activation.filter(id=activation.id).update(code_verified_at=activation.code_verified_at)
     return sign_up
 
 
 async def choose_password(token: str, code: str, password: str, confirmation: str) -> SignUp:
     sign_up = await check_code(token, code)
     account = sign_up.account
-    problems = password_problems(
-        password, confirmation, account.login_name, account.organisation.name
-    )
+    problems = password_problems(password, confirmation, account.login_name, account.organisation.name)
     if problems:
         raise PersonInputError(problems)
     account.password_hash = await hash_password(password)
-    await Account.filter(id=account.id, status=AccountStatus.PENDING).update(
-        password_hash=account.password_hash
-    )
+    await Account.filter(id=account.id, status=AccountStatus.PENDING).update(password_hash=account.password_hash)
     return sign_up
 
 
@@ -254,9 +238,7 @@ async def choose_questions(token: str, code: str, chosen: list[tuple[str, str]])
     moment = now()
     async with in_transaction() as connection:
         used = (
-            await Activation.filter(id=sign_up.activation.id, used_at=None)
-            .using_db(connection)
-            .update(used_at=moment)
+            await Activation.filter(id=sign_up.activation.id, used_at=None).using_db(connection).update(used_at=moment)
         )
         if not used:
             raise UserInputError(LINK_USED, None, "LINK_USED")
