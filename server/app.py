@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 
+import asgi_csrf as asgi_csrf_module
 from asgi_csrf import asgi_csrf
+from python_multipart import FormParser
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -23,6 +25,20 @@ from server.pages import home as home_pages
 from server.pages.errors import error_handlers
 from server.pages.rendering import WEB
 from server.settings import Settings, get_settings
+
+
+def _csrf_form_parser(content_type, on_field, on_file, boundary=None, FileClass=None, **kwargs):  # noqa: N803
+    """asgi-csrf 0.11 passes FileClass, which python-multipart 0.0.34 no longer accepts (every
+    multipart POST with a cookie was a 500). A file part that ends before the csrftoken field
+    is refused, as asgi-csrf intends: forms put the token before the file input."""
+
+    def file_before_token(_file) -> None:
+        raise asgi_csrf_module.FileBeforeToken
+
+    return FormParser(content_type, on_field, file_before_token, boundary=boundary, **kwargs)
+
+
+asgi_csrf_module.FormParser = _csrf_form_parser
 
 
 async def healthz(request: Request) -> Response:

@@ -9,12 +9,17 @@ from strawberry.tools import merge_types
 from server.schema.extensions import schema_extensions
 from server.schema.fields.accounts import AccountsMutation, AccountsQuery
 from server.schema.fields.auth import AuthMutation
+from server.schema.fields.batches import BatchMutation, BatchQuery
 from server.schema.fields.organisations import OrganisationQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
 
-QUERIES: tuple[type, ...] = (OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery)
-MUTATIONS: tuple[type, ...] = (AuthMutation, TokenMutation, TargetMutation, AccountsMutation)
+QUERIES: tuple[type, ...] = (
+    OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
+)
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None

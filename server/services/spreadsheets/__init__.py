@@ -1,0 +1,1 @@
+"""Spreadsheets: templates to download, safe reading of uploads, annotated error workbooks."""
