@@ -1,0 +1,285 @@
+"""Target-setting administration: Manage targets, benchmarks, subjects, Delete targets."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from server.schema.enums import BenchmarkLevel, KeyStage
+from server.schema.targets import Editing
+
+
+@strawberry.enum(description="Do you want to pre-populate targets? (BENCHMARK_PLUS_ONE: KS4, KS5)")
+class PrepopulateOption(Enum):
+    NO = "no"
+    BENCHMARK = "benchmark"
+    BENCHMARK_PLUS_ONE = "benchmark_plus_one"
+
+
+@strawberry.enum(description="The scale a KS4 subject's targets are set on")
+class GradeFormat(Enum):
+    NINE_TO_ONE = "9-1"
+    A_STAR_TO_G = "A*-G"
+
+
+@strawberry.enum
+class TargetSettingsErrorCode(Enum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_A_SCHOOL = "NOT_A_SCHOOL"
+    INVALID_YEAR_GROUP = "INVALID_YEAR_GROUP"
+    PLUS_ONE_NOT_AVAILABLE = "PLUS_ONE_NOT_AVAILABLE"
+    NEEDS_TARGET_SETTING = "NEEDS_TARGET_SETTING"
+    SHARE_WITH_REQUIRED = "SHARE_WITH_REQUIRED"
+    NO_ACADEMY_CHAIN = "NO_ACADEMY_CHAIN"
+    UNKNOWN_SUBJECT = "UNKNOWN_SUBJECT"
+    DUPLICATE_SUBJECT = "DUPLICATE_SUBJECT"
+    GRADE_FORMAT_NOT_AVAILABLE = "GRADE_FORMAT_NOT_AVAILABLE"
+    NO_TARGETS = "NO_TARGETS"
+    ALREADY_RESTORED = "ALREADY_RESTORED"
+    RESTORE_EXPIRED = "RESTORE_EXPIRED"
+
+
+@strawberry.type
+class KeyStageYearGroups:
+    key_stage: KeyStage
+    year_groups: list[int]
+    prepopulate_options: list[PrepopulateOption]
+
+
+@strawberry.type(description="What the Target Setting pages of a school's administration need")
+class TargetSettingsOverview:
+    school_name: str
+    key_stages: list[KeyStageYearGroups]
+    has_academy_chain: bool
+    has_targets: bool = strawberry.field(description="At least one live target exists")
+    has_restorable_deletions: bool
+
+
+@strawberry.type(description="Manage targets: one year group's answers (defaults until saved)")
+class YearGroupTargetSettings:
+    key_stage: KeyStage
+    year_group: int
+    saved: bool
+    use_target_setting: bool
+    prepopulate: PrepopulateOption
+    editing: Editing
+    share_targets: bool
+    pupil_level_with_la: bool
+    aggregate_with_la: bool = strawberry.field(
+        description="Always true when pupil-level targets are shared with the LA"
+    )
+    aggregate_with_chain: bool
+    updated_at: datetime | None
+
+
+@strawberry.type
+class CohortAverage:
+    benchmark: BenchmarkLevel
+    scale: str = strawberry.field(description="9-1, A*-G, A-level, KS2-scaled or KS2-band")
+    average: str | None = strawberry.field(description="Null when no pupil has an estimate")
+
+
+@strawberry.type
+class SubjectBenchmark:
+    code: str
+    name: str
+    benchmark: BenchmarkLevel = strawberry.field(
+        description="The saved benchmark, else the intelligent benchmark (see saved)"
+    )
+    saved: bool
+    suggested: BenchmarkLevel = strawberry.field(description="The intelligent benchmark")
+    indicator: int | None = strawberry.field(
+        description="'Your school': percentile of progress over the last 3 years, 1 best"
+    )
+    grade_format: GradeFormat | None = strawberry.field(description="KS4 only")
+    grade_formats: list[GradeFormat]
+    scale: str
+    included: bool
+    average: str | None = strawberry.field(
+        description="The cohort's average estimate at the benchmark, in the grade format"
+    )
+    averages: list[CohortAverage]
+
+
+@strawberry.type
+class YearGroupBenchmarks:
+    key_stage: KeyStage
+    year_group: int
+    model_version: str
+    pupils: int
+    pupils_with_estimates: int
+    subjects: list[SubjectBenchmark]
+
+
+@strawberry.type(description="Manage subjects: whether a subject appears and is pre-populated")
+class ManagedSubject:
+    code: str
+    name: str
+    included: bool
+    default_included: bool
+
+
+@strawberry.type
+class SubjectTargetCount:
+    code: str
+    name: str
+    targets: int
+    prepopulated: int
+
+
+@strawberry.type
+class YearGroupTargetCounts:
+    key_stage: KeyStage
+    year_group: int
+    targets: int
+    prepopulated: int
+    subjects: list[SubjectTargetCount]
+    prepopulating: bool = strawberry.field(
+        description="Pre-population is on: deleted targets are pre-populated again on the "
+        "next save of the settings or pupil import"
+    )
+
+
+@strawberry.type(description="One use of Delete targets, restorable for 30 days")
+class TargetDeletion:
+    id: strawberry.ID
+    key_stage: KeyStage
+    year_group: int
+    subject_code: str | None
+    subject_name: str | None = strawberry.field(description="Null: all subjects")
+    targets_deleted: int
+    restorable: int = strawberry.field(description="Targets a restore would bring back now")
+    deleted_by: str | None
+    deleted_at: datetime
+    purge_after: datetime
+    restored_at: datetime | None
+
+
+# -- inputs ------------------------------------------------------------------------------
+
+
+@strawberry.input
+class SaveTargetSettingsInput:
+    school_id: strawberry.ID | None = None
+    key_stage: KeyStage
+    year_group: int
+    all_years: bool = False
+    use_target_setting: bool
+    prepopulate: PrepopulateOption
+    editing: Editing
+    share_targets: bool
+    pupil_level_with_la: bool = False
+    aggregate_with_la: bool = False
+    aggregate_with_chain: bool = False
+
+
+@strawberry.input
+class BenchmarkChoiceInput:
+    subject: str
+    benchmark: BenchmarkLevel
+    grade_format: GradeFormat | None = None
+
+
+@strawberry.input
+class SaveBenchmarksInput:
+    school_id: strawberry.ID | None = None
+    key_stage: KeyStage
+    year_group: int
+    subjects: list[BenchmarkChoiceInput]
+
+
+@strawberry.input
+class SaveTargetSubjectsInput:
+    school_id: strawberry.ID | None = None
+    key_stage: KeyStage
+    year_group: int
+    included: list[str] = strawberry.field(description="Codes of the ticked subjects")
+
+
+@strawberry.input
+class DeleteTargetsInput:
+    school_id: strawberry.ID | None = None
+    key_stage: KeyStage
+    year_group: int
+    subject: str | None = strawberry.field(default=None, description="Null: all subjects")
+
+
+@strawberry.input
+class RestoreTargetsInput:
+    school_id: strawberry.ID | None = None
+    id: strawberry.ID
+
+
+# -- payloads ----------------------------------------------------------------------------
+
+
+@strawberry.type
+class SaveTargetSettingsError:
+    field: str | None
+    message: str
+    code: TargetSettingsErrorCode
+
+
+@strawberry.type
+class SaveTargetSettingsPayload:
+    settings: list[YearGroupTargetSettings]
+    prepopulated: int = strawberry.field(description="Targets pre-populated or brought up to date")
+    errors: list[SaveTargetSettingsError]
+
+
+@strawberry.type
+class SaveBenchmarksError:
+    field: str | None
+    message: str
+    code: TargetSettingsErrorCode
+
+
+@strawberry.type
+class SaveBenchmarksPayload:
+    benchmarks: YearGroupBenchmarks | None
+    prepopulated: int
+    errors: list[SaveBenchmarksError]
+
+
+@strawberry.type
+class SaveTargetSubjectsError:
+    field: str | None
+    message: str
+    code: TargetSettingsErrorCode
+
+
+@strawberry.type
+class SaveTargetSubjectsPayload:
+    subjects: list[ManagedSubject]
+    prepopulated: int
+    errors: list[SaveTargetSubjectsError]
+
+
+@strawberry.type
+class DeleteTargetsError:
+    field: str | None
+    message: str
+    code: TargetSettingsErrorCode
+
+
+@strawberry.type
+class DeleteTargetsPayload:
+    deletion: TargetDeletion | None
+    errors: list[DeleteTargetsError]
+
+
+@strawberry.type
+class RestoreTargetsError:
+    field: str | None
+    message: str
+    code: TargetSettingsErrorCode
+
+
+@strawberry.type
+class RestoreTargetsPayload:
+    deletion: TargetDeletion | None
+    restored: int
+    errors: list[RestoreTargetsError]
