@@ -11,17 +11,18 @@ from server.schema.fields.accounts import AccountsMutation, AccountsQuery
 from server.schema.fields.auth import AuthMutation
 from server.schema.fields.batches import BatchMutation, BatchQuery
 from server.schema.fields.organisations import OrganisationQuery
+from server.schema.fields.pupils import PupilsMutation, PupilsQuery
 from server.schema.fields.target_settings import TargetSettingsMutation, TargetSettingsQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
-    TargetSettingsQuery,
+    TargetSettingsQuery, PupilsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
-    TargetSettingsMutation,
+    TargetSettingsMutation, PupilsMutation,
 )
 
 Query = merge_types("Query", QUERIES)

@@ -1,0 +1,73 @@
+"""Root query and mutation fields of pupils and school years."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.types import Info
+
+from server.resolvers import pupils as resolve
+from server.schema.pupils import (
+    ConfirmPupilImportInput,
+    ConfirmPupilImportPayload,
+    DiscardPupilImportInput,
+    DiscardPupilImportPayload,
+    ImportValueAddedPayload,
+    PupilImport,
+    RollForwardSchoolInput,
+    RollForwardSchoolPayload,
+    SchoolPupils,
+    UploadFileInput,
+    UploadPupilFilePayload,
+)
+
+
+@strawberry.type
+class PupilsQuery:
+    @strawberry.field(
+        description="The viewer's school: current academic year, pending pupil file, what "
+        "rolling forward would do, value-added history. For the school's administrators and "
+        "its Data Managers with full pupil access; else FORBIDDEN."
+    )
+    async def school_pupils(self, info: Info) -> SchoolPupils:
+        return await resolve.school_pupils(info.context)
+
+    @strawberry.field(description="One uploaded pupil file of the viewer's school.")
+    async def pupil_import(self, info: Info, id: strawberry.ID) -> PupilImport:
+        return await resolve.pupil_import(info.context, id)
+
+
+@strawberry.type
+class PupilsMutation:
+    @strawberry.mutation(
+        description="Check a pupil file (CSV or .xlsx); nothing changes until it is confirmed."
+    )
+    async def upload_pupil_file(self, info: Info, input: UploadFileInput) -> UploadPupilFilePayload:
+        return await resolve.upload_pupil_file(info.context, input)
+
+    @strawberry.mutation(
+        description="Apply a checked file's rows without errors, once; pupils are matched by UPN."
+    )
+    async def confirm_pupil_import(
+        self, info: Info, input: ConfirmPupilImportInput
+    ) -> ConfirmPupilImportPayload:
+        return await resolve.confirm_pupil_import(info.context, input)
+
+    @strawberry.mutation(description="Cancel a checked file; nothing is imported from it.")
+    async def discard_pupil_import(
+        self, info: Info, input: DiscardPupilImportInput
+    ) -> DiscardPupilImportPayload:
+        return await resolve.discard_pupil_import(info.context, input)
+
+    @strawberry.mutation(
+        description="Move the school to the next academic year (administrators only)."
+    )
+    async def roll_forward_school(
+        self, info: Info, input: RollForwardSchoolInput
+    ) -> RollForwardSchoolPayload:
+        return await resolve.roll_forward_school(info.context, input)
+
+    @strawberry.mutation(
+        description="Import value-added history (CSV or .xlsx), all or nothing (administrators)."
+    )
+    async def import_value_added(self, info: Info, input: UploadFileInput) -> ImportValueAddedPayload:
+        return await resolve.import_value_added(info.context, input)
