@@ -59,17 +59,23 @@ def _id(request: Request) -> str:
 
 @signed_in("admin")
 async def add_user(request: Request) -> Response:
-    options = await run(request, "PersonOptions")
+    data = await run(request, "PersonOptions")
+    options = data["personOptions"]
+    organisation = data["viewer"]["organisation"]["name"]
     if request.method == "GET":
         return render(
-            request, "accounts/add_user.html", {"step": "details", "form": {}, "errors": [], "options": options}
+            request,
+            "accounts/add_user.html",
+            {"step": "details", "form": {}, "errors": [], "options": options, "organisation": organisation},
         )
     form = await request.form()
     values = {name: field(form, name) for name in ("forename", "surname", "email")}
     step = field(form, "step")
     if step == "back":
         return render(
-            request, "accounts/add_user.html", {"step": "details", "form": values, "errors": [], "options": options}
+            request,
+            "accounts/add_user.html",
+            {"step": "details", "form": values, "errors": [], "options": options, "organisation": organisation},
         )
     # Step 1 values travel in hidden fields and are checked again at every step.
     data = await run(request, "CheckNewPerson", {"kind": "USER", "input": values})
@@ -78,7 +84,13 @@ async def add_user(request: Request) -> Response:
         return render(
             request,
             "accounts/add_user.html",
-            {"step": "details" if errors else "access", "form": values, "errors": errors, "options": options},
+            {
+                "step": "details" if errors else "access",
+                "form": values,
+                "errors": errors,
+                "options": options,
+                "organisation": organisation,
+            },
             status_code=400 if errors else 200,
         )
     access = field(form, "pupilAccess")
@@ -101,6 +113,7 @@ async def add_user(request: Request) -> Response:
                 "form": values,
                 "errors": payload["errors"],
                 "options": options,
+                "organisation": organisation,
             },
             status_code=400,
         )
