@@ -24,7 +24,6 @@ from server.models import (
     SubjectSettings,
     Target,
     TargetChange,
-    TargetSummary,
     YearGroupSettings,
 )
 from server.models.enums import (
@@ -49,7 +48,6 @@ from server.services.demo.build import (
 from server.services.demo.loader import DemoConflict, load_demo
 from server.services.estimates import model
 from server.services.estimates.parameters import load_parameters
-from server.services.estimates.scales import get_scale
 from server.services.pupils_upn import validate_upn
 from tests.factories import graphql
 
@@ -59,7 +57,7 @@ PLAN = build_plan()
 SMALL = 8  # pupils per year group in the quick variant
 
 TABLES = (Organisation, Account, AdministratorSlot, ApiToken, Pupil, YearGroupSettings,
-          SubjectSettings, SchoolValueAdded, Target, TargetChange, TargetSummary)
+          SubjectSettings, SchoolValueAdded, Target, TargetChange)
 
 
 async def _counts() -> dict[str, int]:
@@ -71,7 +69,7 @@ async def _counts() -> dict[str, int]:
 
 def test_the_plan_is_the_same_on_every_build():
     again = build_plan()
-    for name in ("accounts", "pupils", "subject_settings", "value_added", "targets"):
+    for name in ("accounts", "pupils", "subject_settings", "value_added", "teacher_changes"):
         assert getattr(again, name) == getattr(PLAN, name), name
     assert demo_api_token("a@b.sch.uk", SECRET) == demo_api_token("a@b.sch.uk", SECRET)
     assert demo_api_token("a@b.sch.uk", SECRET) != demo_api_token("a@b.sch.uk", SECRET + "y")
@@ -208,46 +206,21 @@ def test_indicators_differ_by_subject_and_set_the_benchmarks():
                if s.key_stage != KeyStage.KS4)
 
 
-def test_targets_come_from_the_benchmark_estimates():
-    schools = {t.school_key for t in PLAN.targets}
-    assert len(schools) >= 2
-    assert {(t.key_stage, t.year_group) for t in PLAN.targets} == {(KeyStage.KS4, 11)}
-    plans = {s.key: s for s in d.SCHOOLS}
-    version = load_parameters("KS4").version
-    for t in PLAN.targets:
-        assert t.model_version == version
-        setting = next(s for s in PLAN.subject_settings if s.school_key == t.school_key
-                       and s.year_group == 11 and s.subject_code == t.subject_code)
-        assert setting.included and t.benchmark == setting.benchmark
-        assert t.prepopulated_grade in get_scale(setting.grade_format.value).target_grades
-    # The pre-populated grade is the benchmark grade (+1 where the school chose it).
-    pupils = {p.upn: p for p in PLAN.pupils}
-    parameters = load_parameters("KS4")
-    for t in PLAN.targets[::7]:
-        pupil = pupils[t.upn]
-        fmt = next(s.grade_format.value for s in PLAN.subject_settings
-                   if s.school_key == t.school_key and s.year_group == 11
-                   and s.subject_code == t.subject_code)
-        est = model.estimate(
-            parameters, [pupil.prior_attainment], [1.0 if pupil.gender == "F" else 0.0],
-            model.month_of_school_year([pupil.date_of_birth.month]),
-            levels=engine_level(t.benchmark), subjects=[t.subject_code],
-            grade_formats={t.subject_code: fmt},
-        )
-        grade = est.grades()[0, 0]
-        year = next(y for y in plans[t.school_key].years if y.year_group == 11)
-        if year.prepopulate == Prepopulate.BENCHMARK_PLUS_ONE:
-            grade = est.scales[0].plus_one(grade)
-        assert t.prepopulated_grade == grade
-        assert t.prepopulated_points == est.scales[0].points_of(grade)
-    changed = [t for t in PLAN.targets if t.change]
-    assert {t.school_key for t in changed} == schools
-    for t in changed:
-        year = next(y for y in plans[t.school_key].years if y.year_group == 11)
-        assert t.change.reason and t.change.old_grade == t.prepopulated_grade
-        assert t.change.new_grade != t.prepopulated_grade
-        if year.editing == Editing.UPWARDS:
-            assert t.change.new_points > t.prepopulated_points
+def test_a_teacher_changes_a_few_targets_as_editing_allows():
+    plans = {(s.key, y.year_group): y for s in d.SCHOOLS for y in s.years}
+    with_targets = {key for key, y in plans.items() if y.targets}
+    assert len({school for school, _ in with_targets}) >= 2
+    assert all(plans[key].key_stage == KeyStage.KS4 and key[1] == 11 for key in with_targets)
+    changes = PLAN.teacher_changes
+    assert {(c.school_key, c.year_group) for c in changes} == with_targets
+    teachers = {a.login_name: a for a in PLAN.accounts}
+    for c in changes:
+        assert c.reason
+        teacher = teachers[c.teacher]
+        assert teacher.organisation_key == c.school_key and teacher.role == Role.TEACHER
+        if plans[(c.school_key, c.year_group)].editing == Editing.UPWARDS:
+            assert c.up
+    assert any(not c.up for c in changes)  # some down where editing allows it
 
 
 # -- loading: the database ------------------------------------------------------------
@@ -258,7 +231,8 @@ async def test_full_demo_loads_then_a_second_run_changes_nothing():
     assert first.changed
     counts = await _counts()
     assert counts["Organisation"] == 11 and counts["Account"] == len(PLAN.accounts)
-    assert counts["Pupil"] == len(PLAN.pupils) and counts["Target"] == len(PLAN.targets)
+    assert counts["Pupil"] == len(PLAN.pupils)
+    assert counts["Target"] == first.targets > 0
     assert await Account.filter(status=AccountStatus.ACTIVE).count() == len(PLAN.accounts)
     assert await AdministratorSlot.filter(slot=1).count() == 11
     schools = await Organisation.filter(kind=OrganisationKind.SCHOOL).values(
@@ -305,17 +279,60 @@ async def test_full_demo_loads_then_a_second_run_changes_nothing():
             assert (row.pupil_level_with_la, row.aggregate_with_la, row.aggregate_with_chain) \
                 == (entry["pupilLevelWithLa"], entry["aggregateWithLa"],
                     entry["aggregateWithChain"])
-    # Targets: one pre-populated change each, a teacher's change for a few, and summaries.
-    assert await TargetChange.filter(kind=TargetChangeKind.PREPOPULATED).count() == len(
-        PLAN.targets)
-    assert await TargetChange.filter(kind=TargetChangeKind.CHANGED).count() == sum(
-        1 for t in PLAN.targets if t.change)
-    summaries = await TargetSummary.all()
-    assert sum(s.targets_set for s in summaries) == len(PLAN.targets)
-    assert sum(s.prepopulated for s in summaries) == sum(1 for t in PLAN.targets
-                                                         if not t.change)
-    assert sum(s.points_total for s in summaries) == pytest.approx(
-        sum(t.points for t in PLAN.targets))
+
+
+async def test_targets_are_the_benchmark_grades_with_a_teachers_few_changes():
+    result = await load_demo(pupils_per_year=SMALL)
+    parameters = load_parameters("KS4")
+    plans = {s.key: s for s in d.SCHOOLS}
+    targets = await Target.all().prefetch_related("pupil", "subject", "school")
+    assert len(targets) == result.targets
+    assert {(t.school.urn, t.key_stage, t.year_group) for t in targets} == {
+        (plans[key].urn, y.key_stage, y.year_group)
+        for key, s in plans.items() for y in s.years if y.targets
+    }
+    by_urn = {s.urn: s for s in d.SCHOOLS}
+    settings = {(s.school_key, s.subject_code): s for s in PLAN.subject_settings
+                if s.year_group == 11}
+    for school_urn in {t.school.urn for t in targets}:
+        school = by_urn[school_urn]
+        year = next(y for y in school.years if y.year_group == 11)
+        pupils = await Pupil.filter(school__urn=school_urn, year_group=11,
+                                    prior_attainment__isnull=False)
+        included = [code for (key, code), s in settings.items()
+                    if key == school.key and s.included]
+        mine = [t for t in targets if t.school.urn == school_urn]
+        assert len(mine) == len(pupils) * len(included)  # everyone, every included subject
+        for code in included:
+            setting = settings[(school.key, code)]
+            fmt = setting.grade_format.value
+            est = model.estimate(
+                parameters, [p.prior_attainment for p in pupils],
+                [1.0 if p.gender == "F" else 0.0 for p in pupils],
+                model.month_of_school_year([p.date_of_birth.month for p in pupils]),
+                levels=engine_level(setting.benchmark), subjects=[code],
+                grade_formats={code: fmt},
+            )
+            scale = est.scales[0]
+            expected = {}
+            for p, grade in zip(pupils, est.grades()[0], strict=True):
+                if year.prepopulate == Prepopulate.BENCHMARK_PLUS_ONE:
+                    grade = scale.plus_one(grade)
+                expected[p.id] = grade if grade in scale.target_grades else scale.target_grades[0]
+            for t in (t for t in mine if t.subject.code == code):
+                assert t.prepopulated_grade == expected[t.pupil_id]
+                assert t.prepopulated_points == scale.points_of(t.prepopulated_grade)
+                assert t.benchmark == setting.benchmark and t.model_version == parameters.version
+                assert t.prepopulated == (t.grade == t.prepopulated_grade)
+    history = await TargetChange.all().prefetch_related("changed_by")
+    prepopulated = [c for c in history if c.kind == TargetChangeKind.PREPOPULATED]
+    assert len(prepopulated) == len(targets)
+    assert all(c.benchmark and c.model_version == parameters.version for c in prepopulated)
+    changed = [c for c in history if c.kind == TargetChangeKind.CHANGED]
+    assert 2 <= len(changed) <= len(PLAN.teacher_changes)
+    assert {c.reason for c in changed} <= {c.reason for c in PLAN.teacher_changes}
+    assert all(c.changed_by.role == Role.TEACHER for c in changed)
+    assert sum(not t.prepopulated for t in targets) == len(changed)
 
 
 async def test_every_listed_api_token_works_for_its_user(client):
@@ -361,7 +378,7 @@ async def test_a_second_run_puts_back_what_drifted_and_keeps_other_rows():
     gone = await Pupil.filter(school=school, year_group=10).order_by("id").first()
     await gone.delete()
     target = await Target.filter(school=school, prepopulated=True).order_by("id").first()
-    await Target.filter(id=target.id).update(grade="9", points=9.0, prepopulated=False)
+    await Target.filter(id=target.id).update(deleted_at=school.created_at)
 
     second = await load_demo(pupils_per_year=SMALL)
     assert second.changed
@@ -374,11 +391,10 @@ async def test_a_second_run_puts_back_what_drifted_and_keeps_other_rows():
     officer = await Account.get(id=officer.id)
     assert officer.status == AccountStatus.ACTIVE and officer.password_hash
     assert await ApiToken.filter(account=officer, revoked_at=None).count() == 1
-    target = await Target.get(id=target.id)
-    assert target.prepopulated and target.grade == target.prepopulated_grade
-    restored = await TargetChange.filter(target=target).order_by("-id").first()
-    assert restored.new_grade == target.grade and restored.old_grade == "9"
-    assert restored.reason
+    target = await Target.get(id=target.id)  # pre-populated again, as the settings ask
+    assert target.deleted_at is None and target.prepopulated
+    again = await TargetChange.filter(target=target).order_by("-id").first()
+    assert again.kind == TargetChangeKind.PREPOPULATED and again.new_grade == target.grade
 
     third = await load_demo(pupils_per_year=SMALL)
     assert not third.changed, (third.created, third.updated)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import calendar
+import functools
 import hashlib
 import hmac
 import random
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -30,7 +31,6 @@ from server.models.enums import (
     GradeFormat,
     KeyStage,
     OrganisationKind,
-    Prepopulate,
     PupilAccess,
     Role,
 )
@@ -38,7 +38,6 @@ from server.services.demo import definitions as d
 from server.services.estimates import model
 from server.services.estimates.levels import BenchmarkLevel as EngineLevel
 from server.services.estimates.parameters import load_parameters
-from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
 from server.services.pupils_upn import upn_check_letter
 
@@ -140,35 +139,17 @@ class ValueAddedPlan:
 
 
 @dataclass(frozen=True)
-class ChangePlan:
-    old_grade: str
-    new_grade: str
-    new_points: float
-    reason: str
-    changed_by: str  # login name
-    changed_at: datetime
+class TeacherChangePlan:
+    """A pre-populated target a teacher moved one grade, with a reason."""
 
-
-@dataclass(frozen=True)
-class TargetPlan:
     school_key: str
-    upn: str
     key_stage: KeyStage
     year_group: int
+    upn: str
     subject_code: str
-    prepopulated_grade: str
-    prepopulated_points: float
-    benchmark: BenchmarkLevel
-    model_version: str
-    change: ChangePlan | None = None
-
-    @property
-    def grade(self) -> str:
-        return self.change.new_grade if self.change else self.prepopulated_grade
-
-    @property
-    def points(self) -> float:
-        return self.change.new_points if self.change else self.prepopulated_points
+    up: bool  # one grade up, else one grade down
+    reason: str
+    teacher: str  # login name
 
 
 @dataclass(frozen=True, eq=False)
@@ -178,11 +159,11 @@ class DemoPlan:
     pupils: tuple[PupilPlan, ...]
     subject_settings: tuple[SubjectSettingPlan, ...]
     value_added: tuple[ValueAddedPlan, ...]
-    targets: tuple[TargetPlan, ...]
+    teacher_changes: tuple[TeacherChangePlan, ...]
 
     @property
     def organisations(self) -> tuple[d.OrganisationPlan | d.SchoolPlan, ...]:
-        return (d.OPERATOR, *d.LOCAL_AUTHORITIES, d.CHAIN, *d.SCHOOLS)
+        return d.ORGANISATIONS
 
     @cached_property
     def administrators(self) -> dict[str, AccountPlan]:
@@ -215,7 +196,9 @@ def administrator_login_name(organisation_key: str) -> str:
     return "adm" + "".join(rng.choice(string.ascii_lowercase + string.digits) for _ in range(6))
 
 
-def _accounts() -> tuple[AccountPlan, ...]:
+@functools.cache
+def demo_accounts() -> tuple[AccountPlan, ...]:
+    """Every demo account, administrators first in each organisation."""
     out: list[AccountPlan] = []
     operator_login = administrator_login_name(d.OPERATOR.key)
     organisations: list[tuple[str, str, tuple[tuple[Role, PupilAccess], ...]]] = [
@@ -388,6 +371,9 @@ def _subject_settings(value_added: tuple[ValueAddedPlan, ...]) -> tuple[SubjectS
 
 
 # -- targets --------------------------------------------------------------------------
+# The targets themselves are made by the application's own pre-population
+# (server.services.targets.prepopulate) when the demo is loaded; the plan only says which
+# few of them a teacher then changed, and why.
 
 
 def _teacher(accounts: tuple[AccountPlan, ...], school_key: str) -> str:
@@ -398,93 +384,37 @@ def _teacher(accounts: tuple[AccountPlan, ...], school_key: str) -> str:
     )
 
 
-def _targets(
+def _teacher_changes(
     pupils: tuple[PupilPlan, ...], settings: tuple[SubjectSettingPlan, ...],
     accounts: tuple[AccountPlan, ...],
-) -> tuple[TargetPlan, ...]:
-    out: list[TargetPlan] = []
+) -> tuple[TeacherChangePlan, ...]:
+    """A few targets per pre-populated year group that a teacher moved, as editing allows."""
+    out: list[TeacherChangePlan] = []
     for school in d.SCHOOLS:
         for plan in school.years:
-            if not plan.targets:
+            if not plan.targets or plan.editing == Editing.NO:
                 continue
-            ks = plan.key_stage
-            parameters = load_parameters(ks.value)
-            cohort = [p for p in pupils if p.school_key == school.key
-                      and p.year_group == plan.year_group]
-            chosen = [s for s in settings if s.school_key == school.key
-                      and s.year_group == plan.year_group and s.included]
-            codes = [s.subject_code for s in chosen]
-            estimates = model.estimate(
-                parameters,
-                np.array([np.nan if p.prior_attainment is None else p.prior_attainment
-                          for p in cohort]),
-                np.array([1.0 if p.gender == "F" else 0.0 for p in cohort]),
-                model.month_of_school_year([p.date_of_birth.month for p in cohort]),
-                levels={s.subject_code: engine_level(s.benchmark) for s in chosen},
-                subjects=codes,
-                grade_formats={
-                    s.subject_code: s.grade_format.value for s in chosen if s.grade_format
-                },
-            )
-            grades = estimates.grades()
-            rows: list[TargetPlan] = []
-            for r, setting in enumerate(chosen):
-                scale = estimates.scales[r]
-                targets = grades[r]
-                if plan.prepopulate == Prepopulate.BENCHMARK_PLUS_ONE:
-                    targets = [None if g is None else scale.plus_one(g) for g in targets]
-                points = dict(zip(scale.target_grades,
-                                  scale.thresholds_of(list(scale.target_grades)).tolist(),
-                                  strict=True))
-                for pupil, grade in zip(cohort, targets, strict=True):
-                    # No prior attainment gives no estimate; a U benchmark is not a target.
-                    if grade in points:
-                        rows.append(TargetPlan(
-                            school.key, pupil.upn, ks, plan.year_group, setting.subject_code,
-                            grade, points[grade], setting.benchmark, estimates.version,
-                        ))
-            scales = dict(zip(codes, estimates.scales, strict=True))
-            out.extend(
-                _with_teacher_changes(rows, scales, plan, _teacher(accounts, school.key))
-            )
+            cohort = [p.upn for p in pupils if p.school_key == school.key
+                      and p.year_group == plan.year_group and p.prior_attainment is not None]
+            codes = [s.subject_code for s in settings if s.school_key == school.key
+                     and s.year_group == plan.year_group and s.included]
+            rng = np.random.default_rng([d.SEED, _school_index(school), 200 + plan.year_group])
+            count = min(d.TEACHER_CHANGES, len(cohort) * len(codes))
+            picks = rng.choice(len(cohort) * len(codes), size=count, replace=False).tolist()
+            teacher = _teacher(accounts, school.key)
+            for n, pick in enumerate(sorted(picks)):
+                up = plan.editing == Editing.UPWARDS or n % 3 != 2
+                reasons = d.TEACHER_REASONS_UP if up else d.TEACHER_REASONS_DOWN
+                out.append(TeacherChangePlan(
+                    school.key, plan.key_stage, plan.year_group, cohort[pick // len(codes)],
+                    codes[pick % len(codes)], up, reasons[n % len(reasons)], teacher,
+                ))
     return tuple(out)
-
-
-def _with_teacher_changes(
-    rows: list[TargetPlan], scales: dict[str, Scale], plan: d.YearGroupPlan, teacher: str,
-    changes: int = 6,
-) -> list[TargetPlan]:
-    """A few targets a teacher changed, with a reason, as the editing setting allows."""
-    if plan.editing == Editing.NO or not rows:
-        return rows
-    rng = np.random.default_rng([d.SEED, plan.year_group, len(rows)])
-    picked = sorted(rng.choice(len(rows), size=min(changes, len(rows)), replace=False).tolist())
-    out = list(rows)
-    for n, index in enumerate(picked):
-        row = rows[index]
-        scale = scales[row.subject_code]
-        position = scale.index_of(row.prepopulated_grade)
-        down = plan.editing == Editing.YES and n % 3 == 2
-        if down and position - 1 >= 0 and scale.grades[position - 1] in scale.target_grades:
-            new, reasons = scale.grades[position - 1], d.TEACHER_REASONS_DOWN
-        elif position + 1 < len(scale.grades):
-            new, reasons = scale.grades[position + 1], d.TEACHER_REASONS_UP
-        else:
-            continue
-        out[index] = TargetPlan(
-            row.school_key, row.upn, row.key_stage, row.year_group, row.subject_code,
-            row.prepopulated_grade, row.prepopulated_points, row.benchmark, row.model_version,
-            ChangePlan(
-                row.prepopulated_grade, new, scale.points_of(new), reasons[n % len(reasons)],
-                teacher, d.CHANGES_FROM + timedelta(days=n, hours=n % 4),
-            ),
-        )
-    return out
 
 
 def build_plan(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoPlan:
     """The whole demo data set; the same values for the same size on every call."""
-    accounts = _accounts()
+    accounts = demo_accounts()
     pupils = _pupils(pupils_per_year)
     value_added = _value_added(pupils_per_year)
     settings = _subject_settings(value_added)
@@ -494,7 +424,7 @@ def build_plan(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoPlan:
         pupils=pupils,
         subject_settings=settings,
         value_added=value_added,
-        targets=_targets(pupils, settings, accounts),
+        teacher_changes=_teacher_changes(pupils, settings, accounts),
     )
 
 

@@ -19,8 +19,6 @@ PUPILS_PER_YEAR = 60
 # Fixed moments, so that a second run finds nothing to change.
 ACCOUNTS_CREATED_AT = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 PASSWORDS_SET_AT = datetime(2026, 9, 2, 8, 0, tzinfo=UTC)
-PREPOPULATED_AT = datetime(2026, 9, 15, 9, 0, tzinfo=UTC)
-CHANGES_FROM = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,11 @@ class YearGroupPlan:
     use_target_setting: bool = True
     prepopulate: Prepopulate = Prepopulate.NO
     editing: Editing = Editing.YES
-    targets: bool = False  # pre-populated targets (and a few teachers' changes)
+
+    @property
+    def targets(self) -> bool:
+        """Pre-populated targets (and a few teachers' changes) come with the year group."""
+        return self.use_target_setting and self.prepopulate != Prepopulate.NO
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ SCHOOLS: tuple[SchoolPlan, ...] = (
         "st-marys", "St Mary's Church of England Primary School", "990141", "primary",
         "la-northshire", None, "3012", "stmarys-northshire.sch.uk",
         "pupil-level targets with the LA",
-        (YearGroupPlan(*_KS2_Y6, PUPIL_LEVEL_WITH_LA, prepopulate=Prepopulate.BENCHMARK),),
+        (YearGroupPlan(*_KS2_Y6, PUPIL_LEVEL_WITH_LA),),
         disadvantaged_rate=0.22, eal_rate=0.12,
     ),
     SchoolPlan(
@@ -129,7 +131,7 @@ SCHOOLS: tuple[SchoolPlan, ...] = (
             YearGroupPlan(*_KS4_Y10, EVERYTHING),
             YearGroupPlan(
                 *_KS4_Y11, EVERYTHING, prepopulate=Prepopulate.BENCHMARK,
-                editing=Editing.YES, targets=True,
+                editing=Editing.YES,
             ),
         ),
         disadvantaged_rate=0.27, eal_rate=0.15,
@@ -142,7 +144,7 @@ SCHOOLS: tuple[SchoolPlan, ...] = (
             YearGroupPlan(*_KS4_Y10, AGGREGATE_WITH_LA),
             YearGroupPlan(
                 *_KS4_Y11, AGGREGATE_WITH_LA, prepopulate=Prepopulate.BENCHMARK_PLUS_ONE,
-                editing=Editing.UPWARDS, targets=True,
+                editing=Editing.UPWARDS,
             ),
         ),
         a_to_g_subjects=("art", "dt"), not_offered=("german",),
@@ -154,10 +156,10 @@ SCHOOLS: tuple[SchoolPlan, ...] = (
         "differs by year group: Y10 nothing, Y11 everything, Y12 aggregate with LA and chain",
         (
             YearGroupPlan(*_KS4_Y10, NOTHING, use_target_setting=False),
-            YearGroupPlan(*_KS4_Y11, EVERYTHING, prepopulate=Prepopulate.BENCHMARK),
+            YearGroupPlan(*_KS4_Y11, EVERYTHING),
             YearGroupPlan(
                 *_KS5_Y12, Sharing(aggregate_with_la=True, aggregate_with_chain=True),
-                prepopulate=Prepopulate.BENCHMARK_PLUS_ONE, editing=Editing.UPWARDS,
+                editing=Editing.UPWARDS,
             ),
         ),
         disadvantaged_rate=0.24, eal_rate=0.20,
@@ -178,9 +180,13 @@ SCHOOLS: tuple[SchoolPlan, ...] = (
         "ashcombe", "Ashcombe Sixth Form College", "990752", "sixth form",
         "la-northshire", None, "4600", "ashcombe.ac.uk",
         "aggregate targets only with the LA (sixth form)",
-        (YearGroupPlan(*_KS5_Y12, AGGREGATE_WITH_LA, prepopulate=Prepopulate.BENCHMARK),),
+        (YearGroupPlan(*_KS5_Y12, AGGREGATE_WITH_LA),),
         disadvantaged_rate=0.18, eal_rate=0.14,
     ),
+)
+
+ORGANISATIONS: tuple[OrganisationPlan | SchoolPlan, ...] = (
+    OPERATOR, *LOCAL_AUTHORITIES, CHAIN, *SCHOOLS
 )
 
 # Feeder primaries (establishment numbers) that allocated older pupils' UPNs, per LA.
@@ -231,6 +237,7 @@ PASSWORD_WORDS = (
     "walnut", "willow", "yonder", "zephyr",
 )
 
+TEACHER_CHANGES = 6  # per year group with targets
 TEACHER_REASONS_UP = (
     "Strong result in the November mock exam",
     "Moved up a set after the autumn assessment",

@@ -5,6 +5,11 @@ reads the demo's rows (one query per table), creates the missing ones and update
 whose demo-defined fields differ, in one transaction. Rows the demo does not define are
 never touched or deleted. A second run finds nothing to do and writes nothing.
 
+Targets are made by the application's own services, as a school's would be: pre-population
+(server.services.targets.prepopulate) for the year groups whose settings ask for it, then a
+few changes by a teacher with a reason (set_target). Both write nothing when there is
+nothing to do, so they keep the load idempotent too.
+
 Passwords: one per organisation (demo_password), hashed once and shared by that
 organisation's demo accounts, so a first load costs a dozen argon2 hashes, not sixty. A
 password is set again only when an account has none, was changed since the demo set it, or
@@ -18,13 +23,13 @@ import hashlib
 import hmac
 import logging
 import math
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from tortoise.functions import Count, Sum
 from tortoise.models import Model
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
@@ -42,8 +47,6 @@ from server.models import (
     Session,
     SubjectSettings,
     Target,
-    TargetChange,
-    TargetSummary,
     YearGroupSettings,
 )
 from server.models.enums import (
@@ -51,18 +54,26 @@ from server.models.enums import (
     AccountKind,
     AccountStatus,
     OrganisationKind,
-    TargetChangeKind,
 )
+from server.services.accounts.audit import Actor
 from server.services.catalogue import ensure_subjects
 from server.services.demo import definitions as d
-from server.services.demo.build import DemoPlan, build_plan, demo_api_token, demo_password
+from server.services.demo.build import (
+    DemoPlan,
+    build_plan,
+    demo_accounts,
+    demo_api_token,
+    demo_password,
+)
+from server.services.estimates.subjects import get_subject
+from server.services.targets.prepopulate import run_prepopulation
+from server.services.targets.pupil_targets import set_target
 from server.settings import get_settings
 
 log = logging.getLogger("aspire.demo")
 
 AUDIT_ACTION = "demo.loaded"
 TOKEN_NAME = "demo"  # noqa: S105 (the API token's label, not a secret)
-RESTORED_REASON = "Demo data put back by aspire demo"
 
 
 class DemoConflict(RuntimeError):
@@ -96,34 +107,23 @@ class _Sync:
         key_fields: tuple[str, ...],
         wanted: Mapping[tuple, Mapping[str, Any]],
         existing: Iterable[Mapping[str, Any]],
-        on_create: Mapping[tuple, Mapping[str, Any]] | None = None,
-    ) -> list[tuple[Mapping[str, Any], dict[str, Any]]]:
-        """Create missing rows, update differing fields; returns (old row, changes) pairs.
-
-        `on_create` holds fields set only when a row is made (moments), never compared.
-        """
+    ) -> None:
+        """Create the missing rows and update the fields that differ from `wanted`."""
         table = model._meta.db_table
         by_key = {tuple(row[k] for k in key_fields): row for row in existing}
         missing: list[Model] = []
-        changed: list[tuple[Mapping[str, Any], dict[str, Any]]] = []
         for key, values in wanted.items():
             row = by_key.get(key)
             if row is None:
-                extra = on_create.get(key, {}) if on_create else {}
-                missing.append(
-                    model(**dict(zip(key_fields, key, strict=True)), **values, **extra)
-                )
+                missing.append(model(**dict(zip(key_fields, key, strict=True)), **values))
                 continue
             diff = {f: v for f, v in values.items() if not _same(row[f], v)}
             if diff:
                 await model.filter(id=row["id"]).update(**diff)
-                changed.append((row, diff))
+                self.updated[table] += 1
         if missing:
             await model.bulk_create(missing, batch_size=500)
             self.created[table] += len(missing)
-        if changed:
-            self.updated[table] += len(changed)
-        return changed
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,7 @@ class DemoResult:
     created: Mapping[str, int]
     updated: Mapping[str, int]
     base_url: str
+    targets: int  # current targets in the demo schools
 
     @property
     def changed(self) -> bool:
@@ -219,7 +220,7 @@ class DemoResult:
             f"{len(d.LOCAL_AUTHORITIES)} local authorities, 1 academy chain, "
             f"{len(d.SCHOOLS)} schools), {len(plan.accounts)} accounts ({len(admins)} "
             f"administrators, {len(users)} users, all active), {len(plan.pupils)} pupils, "
-            f"{len(plan.targets)} targets.",
+            f"{self.targets} targets.",
         ]
         for title, url, people in rows:
             lines.append(f"{title} ({url}):")
@@ -247,7 +248,7 @@ def _matches(org: d.OrganisationPlan | d.SchoolPlan, row: Mapping[str, Any]) -> 
     return row["kind"] == org.kind and row["name"] == org.name
 
 
-async def _organisation_rows(plan: DemoPlan) -> dict[str, dict[str, Any]]:
+async def _organisation_rows() -> dict[str, dict[str, Any]]:
     """The demo's organisations found in the database, by demo key (one query)."""
     fields = ("id", "kind", "name", "urn", "la_code", "phase", "local_authority_id",
               "academy_chain_id", "current_academic_year")
@@ -260,7 +261,7 @@ async def _organisation_rows(plan: DemoPlan) -> dict[str, dict[str, Any]]:
         name__in=[d.OPERATOR.name, d.CHAIN.name],
     ).values(*fields)
     found: dict[str, dict[str, Any]] = {}
-    for org in plan.organisations:
+    for org in d.ORGANISATIONS:
         for row in rows:
             if not _matches(org, row):
                 continue
@@ -276,14 +277,15 @@ async def _organisation_rows(plan: DemoPlan) -> dict[str, dict[str, Any]]:
 
 async def load_demo(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoResult:
     """Load (or check and repair) the demo data set in the open database."""
+    started = time.perf_counter()
     settings = get_settings()
     secret = str(settings.secret_key)
-    plan = build_plan(pupils_per_year)
+    accounts = demo_accounts()
 
     # Cheap look first: the demo's organisations and accounts, and whether the passwords
     # were set under this secret key.
-    found = await _organisation_rows(plan)
-    logins = [a.login_name for a in plan.accounts]
+    found = await _organisation_rows()
+    logins = [a.login_name for a in accounts]
     account_fields = ("id", "kind", "organisation_id", "forename", "surname", "email",
                       "login_name", "role", "pupil_access", "status", "password_hash",
                       "password_changed_at", "activated_at", "deactivated_at", "created_by_id",
@@ -292,7 +294,7 @@ async def load_demo(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoResult:
         row["login_name"]: row
         for row in await Account.filter(login_name__in=logins).values(*account_fields)
     }
-    for account in plan.accounts:
+    for account in accounts:
         row = existing_accounts.get(account.login_name)
         org = found.get(account.organisation_key)
         if row is not None and (org is None or row["organisation_id"] != org["id"]):
@@ -313,47 +315,58 @@ async def load_demo(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoResult:
 
     # One hash per organisation: reuse one of its accounts' intact hashes, else make one.
     hashes: dict[str, str] = {}
-    for a in plan.accounts:
+    for a in accounts:
         row = existing_accounts.get(a.login_name)
         if intact(row):
             hashes.setdefault(a.organisation_key, row["password_hash"])
-    reset = {a.login_name for a in plan.accounts if not intact(existing_accounts.get(a.login_name))}
-    to_hash = sorted({a.organisation_key for a in plan.accounts
+    reset = {a.login_name for a in accounts if not intact(existing_accounts.get(a.login_name))}
+    to_hash = sorted({a.organisation_key for a in accounts
                       if a.login_name in reset and a.organisation_key not in hashes})
+    hashing = None
     if to_hash:
         # Imported only when needed: the module makes an argon2 hash as it loads.
         from server.auth.passwords import hash_password
 
-        made = await asyncio.gather(*(hash_password(demo_password(k, secret)) for k in to_hash))
-        hashes.update(zip(to_hash, made, strict=True))
+        # Hashed in threads while the plan is built and the pupils are written.
+        hashing = asyncio.gather(*(hash_password(demo_password(k, secret)) for k in to_hash))
+        await asyncio.sleep(0)  # lets the hashes start before the plan is built
 
-    sync = _Sync(Counter(), Counter())
-    async with in_transaction():
-        subjects = await ensure_subjects()
-        subject_ids = {(ks, code): s.id for (ks, code), s in subjects.items()}
-        org_ids = await _sync_organisations(sync, plan, found)
-        account_ids = await _sync_accounts(
-            sync, plan, org_ids, existing_accounts, hashes, reset
-        )
-        await _sync_administrator_slots(sync, plan, org_ids, account_ids)
-        await _sync_api_tokens(sync, plan, account_ids, secret)
-        school_ids = {s.key: org_ids[s.key] for s in d.SCHOOLS}
-        pupil_ids = await _sync_pupils(sync, plan, school_ids)
-        await _sync_settings(sync, plan, school_ids, subject_ids, account_ids)
-        await _sync_targets(sync, plan, school_ids, subject_ids, pupil_ids, account_ids)
-        if sync.created or sync.updated:
-            await AuditEvent.create(
-                action=AUDIT_ACTION, via=AccessVia.COMMAND_LINE,
-                detail={"created": dict(sync.created), "updated": dict(sync.updated),
-                        "pupilsPerYear": pupils_per_year, "credentials": fingerprint},
+    try:
+        plan = build_plan(pupils_per_year)
+        sync = _Sync(Counter(), Counter())
+        async with in_transaction() as connection:
+            subjects = await ensure_subjects()
+            subject_ids = {(ks, code): s.id for (ks, code), s in subjects.items()}
+            org_ids = await _sync_organisations(sync, plan, found)
+            school_ids = {s.key: org_ids[s.key] for s in d.SCHOOLS}
+            await _sync_pupils(sync, plan, school_ids)
+            if hashing is not None:
+                hashes.update(zip(to_hash, await hashing, strict=True))
+            account_ids = await _sync_accounts(
+                sync, plan, org_ids, existing_accounts, hashes, reset
             )
+            await _sync_administrator_slots(sync, plan, org_ids, account_ids)
+            await _sync_api_tokens(sync, plan, account_ids, secret)
+            await _sync_settings(sync, plan, school_ids, subject_ids, account_ids)
+            await _make_targets(sync, plan, school_ids, account_ids, connection)
+            targets = await _count_targets(school_ids.values())
+            if sync.created or sync.updated:
+                await AuditEvent.create(
+                    action=AUDIT_ACTION, via=AccessVia.COMMAND_LINE,
+                    detail={"created": dict(sync.created), "updated": dict(sync.updated),
+                            "pupilsPerYear": pupils_per_year, "credentials": fingerprint},
+                )
+    finally:
+        if hashing is not None and not hashing.done():
+            hashing.cancel()
+    took = time.perf_counter() - started
     if sync.created or sync.updated:
-        log.info("demo data: created %s; updated %s", dict(sync.created) or "nothing",
-                 dict(sync.updated) or "nothing")
+        log.info("demo data: created %s; updated %s (%.1f s)", dict(sync.created) or "nothing",
+                 dict(sync.updated) or "nothing", took)
     else:
-        log.info("demo data already present and unchanged")
+        log.info("demo data already present and unchanged (%.1f s)", took)
     return DemoResult(plan, org_ids, secret, dict(sync.created), dict(sync.updated),
-                      settings.base_url)
+                      settings.base_url, targets)
 
 
 async def _sync_organisations(
@@ -489,7 +502,7 @@ async def _sync_api_tokens(
 
 async def _sync_pupils(
     sync: _Sync, plan: DemoPlan, school_ids: Mapping[str, int]
-) -> dict[tuple[str, str], int]:
+) -> None:
     fields = ("forename", "surname", "gender", "date_of_birth", "year_group",
               "prior_attainment", "disadvantaged", "sen", "eal", "left_at")
     wanted = {
@@ -504,9 +517,6 @@ async def _sync_pupils(
     ids = list(school_ids.values())
     existing = await Pupil.filter(school_id__in=ids).values("id", "school_id", "upn", *fields)
     await sync.rows(Pupil, ("school_id", "upn"), wanted, existing)
-    keys = {v: k for k, v in school_ids.items()}
-    rows = await Pupil.filter(school_id__in=ids).values("id", "school_id", "upn")
-    return {(keys[r["school_id"]], r["upn"]): r["id"] for r in rows}
 
 
 async def _sync_settings(
@@ -563,107 +573,65 @@ async def _sync_settings(
     )
 
 
-async def _sync_targets(
+async def _make_targets(
     sync: _Sync, plan: DemoPlan, school_ids: Mapping[str, int],
-    subject_ids: Mapping[tuple, int], pupil_ids: Mapping[tuple[str, str], int],
-    account_ids: Mapping[str, int],
+    account_ids: Mapping[str, int], connection: Any,
 ) -> None:
-    ids = list(school_ids.values())
-    fields = ("school_id", "key_stage", "year_group", "grade", "points", "prepopulated",
-              "prepopulated_grade", "prepopulated_points", "benchmark", "model_version",
-              "set_by_id", "deletion_id", "deleted_at", "history_academic_year")
-    wanted = {}
-    moments = {}
-    for t in plan.targets:
-        change = t.change
-        key = (pupil_ids[(t.school_key, t.upn)], subject_ids[(t.key_stage, t.subject_code)])
-        moments[key] = {"updated_at": change.changed_at if change else d.PREPOPULATED_AT}
-        wanted[key] = {
-            "school_id": school_ids[t.school_key], "key_stage": t.key_stage,
-            "year_group": t.year_group, "grade": t.grade, "points": t.points,
-            "prepopulated": change is None, "prepopulated_grade": t.prepopulated_grade,
-            "prepopulated_points": t.prepopulated_points, "benchmark": t.benchmark,
-            "model_version": t.model_version,
-            "set_by_id": account_ids[change.changed_by] if change else None,
-            "deletion_id": None, "deleted_at": None, "history_academic_year": None,
-        }
-    existing = await Target.filter(school_id__in=ids).values("id", "pupil_id", "subject_id",
-                                                               *fields)
-    repaired = await sync.rows(Target, ("pupil_id", "subject_id"), wanted, existing, moments)
-    target_ids = {
-        (r["pupil_id"], r["subject_id"]): r["id"]
-        for r in await Target.filter(school_id__in=ids).values("id", "pupil_id", "subject_id")
-    }
+    """Targets through the application's own services: pre-population, then a teacher's edits.
 
-    # A change is known by its target, kind and reason; its moment is set when it is made.
-    changes: dict[tuple, dict[str, Any]] = {}
-    changed_at: dict[tuple, dict[str, Any]] = {}
-    for t in plan.targets:
-        target_id = target_ids[
-            (pupil_ids[(t.school_key, t.upn)], subject_ids[(t.key_stage, t.subject_code)])
-        ]
-        key = (target_id, TargetChangeKind.PREPOPULATED, None)
-        changes[key] = {
-            "old_grade": None, "new_grade": t.prepopulated_grade, "benchmark": t.benchmark,
-            "model_version": t.model_version, "changed_by_id": None,
-        }
-        changed_at[key] = {"changed_at": d.PREPOPULATED_AT}
-        if t.change:
-            key = (target_id, TargetChangeKind.CHANGED, t.change.reason)
-            changes[key] = {
-                "old_grade": t.change.old_grade, "new_grade": t.change.new_grade,
-                "benchmark": None, "model_version": None,
-                "changed_by_id": account_ids[t.change.changed_by],
+    Pre-population is idempotent (it inserts only missing targets, brings untouched
+    pre-populated ones up to date and fills deleted ones again); set_target writes nothing
+    when the target already holds the grade.
+    """
+    formats = {(s.school_key, s.year_group, s.subject_code): s.grade_format
+               for s in plan.subject_settings}
+    for school in d.SCHOOLS:
+        school_id = school_ids[school.key]
+        for year in school.years:
+            if not year.targets:
+                continue
+            admin = await Account.get(id=account_ids[plan.administrators[school.key].login_name])
+            result = await run_prepopulation(
+                connection, school_id, year.key_stage, year.year_group,
+                Actor(account=admin, via=AccessVia.COMMAND_LINE),
+            )
+            if result.created:
+                sync.created["target"] += result.created
+            if result.refreshed:
+                sync.updated["target"] += result.refreshed
+            changes = [c for c in plan.teacher_changes
+                       if c.school_key == school.key and c.year_group == year.year_group]
+            if not changes:
+                continue
+            current = {
+                (r["pupil__upn"], r["subject__code"]): r
+                for r in await Target.filter(
+                    school_id=school_id, year_group=year.year_group, deleted_at=None,
+                    history_academic_year=None, subject__key_stage=year.key_stage,
+                ).values("pupil__upn", "subject__code", "grade", "prepopulated_grade")
             }
-            changed_at[key] = {"changed_at": t.change.changed_at}
-    existing = await TargetChange.filter(target__school_id__in=ids).values(
-        "id", "target_id", "kind", "reason", "old_grade", "new_grade", "benchmark",
-        "model_version", "changed_by_id",
-    )
-    await sync.rows(
-        TargetChange, ("target_id", "kind", "reason"), changes, existing, changed_at
-    )
-    # A demo target someone changed or deleted was put back: its history says so.
-    moment = now()
-    restored = [
-        TargetChange(
-            target_id=row["id"],
-            kind=TargetChangeKind.RESTORED if row["deleted_at"] else TargetChangeKind.CHANGED,
-            old_grade=row["grade"], new_grade=diff.get("grade", row["grade"]),
-            reason=RESTORED_REASON, changed_at=moment,
-        )
-        for row, diff in repaired
-        if "grade" in diff or "deleted_at" in diff or "history_academic_year" in diff
-    ]
-    if restored:
-        await TargetChange.bulk_create(restored)
-        sync.created["target_change"] += len(restored)
-    await _sync_summaries(sync, ids)
+            for change in changes:
+                row = current.get((change.upn, change.subject_code))
+                if row is None or row["prepopulated_grade"] is None:
+                    continue
+                fmt = formats[(school.key, year.year_group, change.subject_code)]
+                scale = get_subject(year.key_stage.value, change.subject_code).scale_for(
+                    fmt.value if fmt else None
+                )
+                position = scale.index_of(row["prepopulated_grade"]) + (1 if change.up else -1)
+                if not 0 <= position < len(scale.grades):
+                    continue  # already the top (or lowest) grade: nothing to move
+                grade = scale.grades[position]
+                if grade not in scale.target_grades or row["grade"] == grade:
+                    continue
+                await set_target(
+                    school_id, account_ids[change.teacher], None, change.upn,
+                    change.subject_code, grade, change.reason,
+                )
+                sync.updated["target"] += 1
 
 
-async def _sync_summaries(sync: _Sync, school_ids: list[int]) -> None:
-    """TargetSummary of the demo schools, recounted from their current targets."""
-    group = ("school_id", "key_stage", "year_group", "subject_id")
-    current = Target.filter(school_id__in=school_ids, deleted_at=None,
-                            history_academic_year=None)
-    totals = await current.annotate(n=Count("id"), total=Sum("points")).group_by(
-        *group
-    ).values(*group, "n", "total")
-    prepopulated = {
-        tuple(r[g] for g in group): r["n"]
-        for r in await current.filter(prepopulated=True).annotate(n=Count("id")).group_by(
-            *group
-        ).values(*group, "n")
-    }
-    wanted: dict[tuple, dict[str, Any]] = {}
-    for r in totals:
-        key = tuple(r[g] for g in group)
-        wanted[key] = {"targets_set": r["n"], "prepopulated": prepopulated.get(key, 0),
-                       "points_total": float(r["total"] or 0.0)}
-    existing = await TargetSummary.filter(school_id__in=school_ids).values(
-        "id", *group, "targets_set", "prepopulated", "points_total"
-    )
-    for row in existing:  # groups whose targets are all gone count zero
-        wanted.setdefault(tuple(row[g] for g in group),
-                          {"targets_set": 0, "prepopulated": 0, "points_total": 0.0})
-    await sync.rows(TargetSummary, group, wanted, existing)
+async def _count_targets(school_ids: Iterable[int]) -> int:
+    return await Target.filter(
+        school_id__in=list(school_ids), deleted_at=None, history_academic_year=None
+    ).count()
