@@ -410,6 +410,14 @@ async def school_by_id(school_id: int) -> Organisation:
     return school
 
 
+async def school_by_urn(urn: str) -> Organisation:
+    school = await Organisation.filter(
+        urn=(urn or "").strip(), kind=OrganisationKind.SCHOOL).first()
+    if school is None:
+        raise UserInputError(f"No school has the URN {urn!r}", field="urn", code="NOT_FOUND")
+    return school
+
+
 async def upload_pupil_file(
     school_id: int, file_name: str, data: bytes, actor: Actor
 ) -> PupilImport:
