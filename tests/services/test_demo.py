@@ -452,3 +452,44 @@ def test_the_command_prints_one_json_object_then_a_summary(tmp_path):
         assert demo_password(key, SECRET) in again.stdout
     officer = next(a for a in data["accounts"] if a["role"] == "Officer")
     assert officer["username"] in again.stdout
+
+
+async def test_the_sharing_patterns_reach_the_api(client):
+    """What LA and chain officers read through the API follows each school's sharing."""
+    data = (await load_demo(pupils_per_year=SMALL)).as_json()
+
+    def token(org_name: str, access: str) -> str:
+        return next(a["apiToken"] for a in data["accounts"] if a["role"] == "Officer"
+                    and a["organisation"]["name"] == org_name and a["pupilAccess"] == access)
+
+    aggregates = "query($ks: KeyStage!, $y: Int!) { targetAggregates(keyStage: $ks, " \
+        "yearGroup: $y) { school { urn } } }"
+    pupils = "query($urn: String!) { pupilTargets(schoolUrn: $urn, keyStage: KS4, " \
+        "yearGroup: 11) { totalCount } }"
+    sharing = {(s["urn"], e["yearGroup"]): e for s in data["schools"] for e in s["sharing"]}
+    la_of = {s["urn"]: s["laCode"] for s in data["schools"]}
+    chain_schools = {s["urn"] for s in data["schools"] if s["academyChainId"]}
+    shown = 0
+    for who, access, allowed in (
+        (d.LOCAL_AUTHORITIES[0], "AGGREGATE",
+         lambda urn, e: la_of[urn] == "971" and e["aggregateWithLa"]),
+        (d.LOCAL_AUTHORITIES[1], "FULL",
+         lambda urn, e: la_of[urn] == "972" and e["aggregateWithLa"]),
+        (d.CHAIN, "AGGREGATE", lambda urn, e: urn in chain_schools and e["aggregateWithChain"]),
+    ):
+        for ks, year in (("KS4", 11), ("KS4", 10), ("KS5", 12)):
+            response = await graphql(client, aggregates, {"ks": ks, "y": year},
+                                     token=token(who.name, access))
+            assert "errors" not in response.json(), response.text
+            seen = {row["school"]["urn"] for row in response.json()["data"]["targetAggregates"]}
+            expected = {urn for (urn, y), e in sharing.items() if y == year and allowed(urn, e)}
+            assert seen == expected, (who.name, ks, year)
+            shown += len(seen)
+    assert shown >= 6  # each officer sees some schools, never all of them
+    # Pupil-level: the Northshire officer with full access reads Kingsbridge (shares
+    # everything), never Thornton Park (shares nothing).
+    full = token(d.LOCAL_AUTHORITIES[0].name, "FULL")
+    kingsbridge = await graphql(client, pupils, {"urn": d.SCHOOLS[2].urn}, token=full)
+    assert kingsbridge.json()["data"]["pupilTargets"]["totalCount"] > 0, kingsbridge.text
+    thornton = await graphql(client, pupils, {"urn": d.SCHOOLS[5].urn}, token=full)
+    assert thornton.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
