@@ -9,4 +9,5 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.signup",
     "server.pages.pupils",
     "server.pages.batches",
+    "server.pages.target_settings",
 )

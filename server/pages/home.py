@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from server.pages import menus
 from server.pages.rendering import render, run
 
 
@@ -17,6 +18,8 @@ def signed_in(area: str):
             viewer = request.state.viewer
             if not viewer.is_authenticated:
                 return RedirectResponse(f"{sign_in}?next={request.url.path}", status_code=303)
+            if area == "admin":
+                await menus.set_menu_flags(request)
             return await endpoint(request)
 
         guarded.__name__ = endpoint.__name__

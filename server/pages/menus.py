@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,8 @@ class MenuItem:
     href: str
     # Display only (the schema still checks): which viewers the item is shown to.
     shown_to: Callable[[Any], bool] | None = None
+    # Shown only when this flag is set for the request (see add_menu_flag).
+    requires: str | None = None
 
     def visible(self, viewer: Any) -> bool:
         return self.shown_to is None or bool(self.shown_to(viewer))
@@ -31,10 +34,24 @@ ADMIN_GROUPS: dict[str, MenuGroup] = {
 MAIN_MENU: list[MenuItem] = []
 
 
-def add_admin_item(group: str, label: str, href: str) -> None:
+# Flags that depend on data (e.g. "the school has targets"), worked out once per admin request.
+_FLAG_PROVIDERS: dict[str, Callable[[Any], Awaitable[bool]]] = {}
+_flags: ContextVar[frozenset[str]] = ContextVar("menu_flags", default=frozenset())
+
+
+def add_menu_flag(name: str, provider: Callable[[Any], Awaitable[bool]]) -> None:
+    _FLAG_PROVIDERS[name] = provider
+
+
+async def set_menu_flags(request: Any) -> None:
+    """Called for every signed-in admin request before its page renders."""
+    _flags.set(frozenset([name for name, p in _FLAG_PROVIDERS.items() if await p(request)]))
+
+
+def add_admin_item(group: str, label: str, href: str, requires: str | None = None) -> None:
     items = ADMIN_GROUPS[group].items
     if all(item.href != href for item in items):
-        items.append(MenuItem(label, href))
+        items.append(MenuItem(label, href, requires=requires))
 
 
 def add_main_item(label: str, href: str, shown_to: Callable[[Any], bool] | None = None) -> None:
@@ -43,7 +60,12 @@ def add_main_item(label: str, href: str, shown_to: Callable[[Any], bool] | None 
 
 
 def admin_groups() -> list[MenuGroup]:
-    return [group for group in ADMIN_GROUPS.values() if group.items]
+    flags = _flags.get()
+    groups = (
+        MenuGroup(g.title, [i for i in g.items if i.requires is None or i.requires in flags])
+        for g in ADMIN_GROUPS.values()
+    )
+    return [group for group in groups if group.items]
 
 
 def admin_menu() -> list[MenuItem]:

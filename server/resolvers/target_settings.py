@@ -187,8 +187,7 @@ async def overview(context, school_id) -> TargetSettingsOverview:
             for ks, years in YEAR_GROUPS.items()
         ],
         has_academy_chain=school.academy_chain_id is not None,
-        has_targets=await deletion.has_live_targets(sid),
-        has_restorable_deletions=await deletion.has_restorable_deletions(sid),
+        school_id=sid,
     )
 
 

@@ -54,8 +54,19 @@ class TargetSettingsOverview:
     school_name: str
     key_stages: list[KeyStageYearGroups]
     has_academy_chain: bool
-    has_targets: bool = strawberry.field(description="At least one live target exists")
-    has_restorable_deletions: bool
+    school_id: strawberry.Private[int]
+
+    @strawberry.field(description="At least one live target exists")
+    async def has_targets(self) -> bool:
+        from server.services.targets.deletion import has_live_targets
+
+        return await has_live_targets(self.school_id)
+
+    @strawberry.field(description="A deletion can still be restored")
+    async def has_restorable_deletions(self) -> bool:
+        from server.services.targets.deletion import has_restorable_deletions
+
+        return await has_restorable_deletions(self.school_id)
 
 
 @strawberry.type(description="Manage targets: one year group's answers (defaults until saved)")
