@@ -23,6 +23,7 @@ from server.schema.targets import (
     ExportFile,
     PupilTarget,
     PupilTargetConnection,
+    SchoolSharingConnection,
     SchoolSharingSummary,
     SetTargetError,
     SetTargetErrorCode,
@@ -227,16 +228,16 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
     )
 
 
-async def school_sharing(context, first: int, after: str | None) -> list[SchoolSharingSummary]:
+async def school_sharing(context, first: int, after: str | None) -> SchoolSharingConnection:
     """For outside organisations (and a school itself): what each school shares, per year."""
     require_user(context)
     scope = context.scope
     start, size = page_window(first, after)
-    entries = await aggregates.sharing_by_school(scope.schools_q(), start, size)
-    out = []
+    total, entries = await aggregates.sharing_by_school(scope.schools_q(), start, size)
+    nodes = []
     for school, sharings in entries:
         context.loaders.organisation_by_id.prime(school.id, school)
-        out.append(
+        nodes.append(
             SchoolSharingSummary(
                 school=School.from_model(school),
                 entries=[
@@ -245,14 +246,25 @@ async def school_sharing(context, first: int, after: str | None) -> list[SchoolS
                         pupil_level_with_la=s.pupil_level_with_la,
                         aggregate_with_la=s.aggregate_with_la,
                         aggregate_with_chain=s.aggregate_with_chain,
-                        viewer_reads=scope.target_detail(s).name
-                        .replace("AGGREGATE_UNSUPPRESSED", "AGGREGATE"),
+                        viewer_reads=_reads(scope.target_detail(s)),
                     )
                     for (ks, yg), s in sharings
                 ],
             )
         )
-    return out
+    end = start + len(nodes) - 1
+    return SchoolSharingConnection(
+        edges=edges_for(nodes, start),
+        page_info=PageInfo(has_next_page=start + len(nodes) < total,
+                           end_cursor=encode_cursor(end) if nodes else None),
+        total_count=total,
+    )
+
+
+def _reads(detail: Detail) -> str:
+    if detail >= Detail.PUPIL:
+        return "PUPIL"
+    return "AGGREGATE" if detail >= Detail.AGGREGATE else "NONE"
 
 
 def ks_type(ks: KeyStage) -> KeyStageType:
@@ -331,3 +343,11 @@ async def target_export_workbook(context, school_urn: str, key_stage, year_group
         content_base64=base64.b64encode(content).decode(),
     )
 
+
+
+async def target_subjects(context, key_stage) -> list[Subject]:
+    require_user(context)
+    ks = _key_stage(key_stage)
+    codes = aggregates.known_subject_codes(ks)
+    found = await aggregates.subjects_by_code(ks, codes)
+    return [Subject.from_model(found[c]) for c in codes if c in found]

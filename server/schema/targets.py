@@ -257,6 +257,13 @@ class SchoolSharingSummary:
     entries: list[SharingEntry]
 
 
+@strawberry.type
+class SchoolSharingConnection:
+    edges: list[Edge[SchoolSharingSummary]]
+    page_info: PageInfo
+    total_count: int
+
+
 @strawberry.input
 class SetTargetInput:
     pupil_id: strawberry.ID | None = None

@@ -10,9 +10,10 @@ from server.schema.enums import KeyStage
 from server.schema.targets import (
     ExportFile,
     PupilTargetConnection,
-    SchoolSharingSummary,
+    SchoolSharingConnection,
     SetTargetInput,
     SetTargetPayload,
+    Subject,
     TargetAggregate,
     TargetExportConnection,
     TargetYearGroup,
@@ -60,7 +61,7 @@ class TargetQuery:
                       "stage and year group")
     async def target_sharing(
         self, info: Info, first: int | None = 50, after: str | None = None
-    ) -> list[SchoolSharingSummary]:
+    ) -> SchoolSharingConnection:
         return await resolve.school_sharing(info.context, 50 if first is None else first, after)
 
     @strawberry.field(description="Targets for other school systems, a page of pupils at a "
@@ -80,6 +81,11 @@ class TargetQuery:
     ) -> ExportFile:
         return await resolve.target_export_workbook(info.context, school_urn, key_stage,
                                                     year_group)
+
+
+    @strawberry.field(description="The key stage's subjects, in the catalogue's order")
+    async def target_subjects(self, info: Info, key_stage: KeyStage) -> list[Subject]:
+        return await resolve.target_subjects(info.context, key_stage)
 
 
 @strawberry.type

@@ -433,13 +433,15 @@ async def year_group_settings(
 
 async def sharing_by_school(
     schools: Q, offset: int, limit: int
-) -> list[tuple[Organisation, list[tuple[tuple[KeyStage, int], SchoolSharing]]]]:
-    """A page of schools, each with its sharing per key stage and year group that has
-    settings saved (two statements). Year groups without settings share nothing.
+) -> tuple[int, list[tuple[Organisation, list[tuple[tuple[KeyStage, int], SchoolSharing]]]]]:
+    """How many schools, and a page of them, each with its sharing per key stage and year
+    group that has settings saved (three statements). Year groups without settings share
+    nothing.
     """
+    total = await Organisation.filter(schools).count()
     rows = await Organisation.filter(schools).order_by("name", "id").offset(offset).limit(limit)
     if not rows:
-        return []
+        return total, []
     settings: dict[int, list] = defaultdict(list)
     for s in await YearGroupSettings.filter(school_id__in=[r.id for r in rows]).order_by(
         "key_stage", "year_group"
@@ -462,4 +464,4 @@ async def sharing_by_school(
                 ),
             ))
         out.append((row, entries))
-    return out
+    return total, out

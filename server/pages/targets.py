@@ -1,0 +1,296 @@
+"""Targets on the main site: pupil target setting, the subject summary and the export.
+
+/targets            users with full access to their school's pupil data: each pupil's
+                    estimate, target (editable within the rules), chances and likelihoods
+/targets/set        POST: set one target (htmx swaps the row; without JS a normal post)
+/targets/summary    every school user: targets vs benchmarks per subject, no pupil names
+/targets/export.csv, /targets/export.xlsx   the year group's targets for other systems
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from server.pages.home import signed_in
+from server.pages.menus import add_main_item
+from server.pages.rendering import execute, is_fragment_request, render, run
+
+YEAR_GROUPS: dict[int, str] = {
+    **{y: "KS2" for y in (3, 4, 5, 6)},
+    **{y: "KS4" for y in (7, 8, 9, 10, 11)},
+    **{y: "KS5" for y in (12, 13)},
+}
+DEFAULT_YEAR_GROUP = 10
+BENCHMARKS = {"AVERAGE": "Average (50)", "HIGH": "High (20)", "VERY_HIGH": "Very high (5)"}
+# The key grades of the subject summary: (label, grade) pairs per key stage.
+KEY_GRADES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "KS2": (("Expected standard (100+ / EXS)", "EXS"), ("High standard (110+ / GDS)", "GDS")),
+    "KS4": (("Grade 4 or above", "4"), ("Grade 5 or above", "5")),
+    "KS5": (("A*–A", "A"), ("A*–B", "B")),
+}
+PAGE_SIZE = 50
+
+
+def _account(viewer: Any):
+    return getattr(viewer, "account", None) if viewer is not None else None
+
+
+def _school_user(viewer: Any) -> bool:
+    """Menu display only (the schema makes the real checks)."""
+    account = _account(viewer)
+    return bool(account is not None and not account.is_administrator
+                and getattr(account.organisation.kind, "value", None) == "school")
+
+
+def _full_school_user(viewer: Any) -> bool:
+    account = _account(viewer)
+    return _school_user(viewer) and getattr(account.pupil_access, "value", None) == "full"
+
+
+def _year_group(value: str | None) -> int:
+    try:
+        year = int(value or DEFAULT_YEAR_GROUP)
+    except ValueError:
+        return DEFAULT_YEAR_GROUP
+    return year if year in YEAR_GROUPS else DEFAULT_YEAR_GROUP
+
+
+def _benchmark(value: str | None) -> str | None:
+    return value if value in BENCHMARKS else None
+
+
+async def _viewer(request: Request) -> dict:
+    return (await run(request, "TargetViewer"))["viewer"]
+
+
+def _not_for_you(request: Request, title: str, body: str, link: tuple[str, str] | None = None
+                 ) -> Response:
+    return render(request, "targets/not_available.html",
+                  {"title": title, "body": body, "link": link}, status_code=403)
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    q = request.query_params
+    year_group = _year_group(q.get("yearGroup"))
+    return {
+        "yearGroup": year_group,
+        "keyStage": YEAR_GROUPS[year_group],
+        "subject": (q.get("subject") or "").strip()[:40],
+        "upn": (q.get("upn") or "").strip().upper()[:20],
+        "benchmark": _benchmark(q.get("benchmark")),
+        "after": q.get("after") or None,
+    }
+
+
+def _query_string(filters: dict[str, Any], **changes: Any) -> str:
+    values = {**filters, **changes}
+    keep = {k: values[k] for k in ("yearGroup", "subject", "upn", "benchmark", "after")
+            if values.get(k)}
+    return urlencode(keep)
+
+
+async def _setting_data(request: Request, urn: str, filters: dict[str, Any]) -> dict:
+    """The year group's settings, then its pupils' rows for one subject or one pupil."""
+    variables = {"schoolUrn": urn, "keyStage": filters["keyStage"],
+                 "yearGroup": filters["yearGroup"], "benchmark": filters["benchmark"],
+                 "first": PAGE_SIZE, "after": filters["after"]}
+    if filters["upn"] and not filters["subject"]:
+        variables |= {"upn": filters["upn"], "subjectCode": None}
+    else:
+        variables |= {"subjectCode": filters["subject"] or None, "upn": None}
+    return await run(request, "TargetSettingPage", variables)
+
+
+@signed_in("main")
+async def targets_page(request: Request) -> Response:
+    me = await _viewer(request)
+    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
+        return _explain(request, me)
+    filters = _filters(request)
+    settings = (await run(request, "TargetYearGroupSubjects", {
+        "schoolUrn": me["organisation"]["urn"], "keyStage": filters["keyStage"],
+        "yearGroup": filters["yearGroup"]}))["targetYearGroup"]
+    included = [s for s in settings["subjects"] if s["included"]]
+    codes = [s["subject"]["code"] for s in included]
+    if filters["subject"] not in codes:
+        filters["subject"] = "" if filters["upn"] else (codes[0] if codes else "")
+    data = await _setting_data(request, me["organisation"]["urn"], filters) if codes else None
+    return _render_setting(request, me, filters, included, data, errors={})
+
+
+def _explain(request: Request, me: dict) -> Response:
+    if me["organisation"]["kind"] in ("LOCAL_AUTHORITY", "ACADEMY_CHAIN"):
+        return _not_for_you(
+            request, "Pupil targets are set by schools",
+            "Your organisation reads the targets its schools share with it.",
+            ("Go to your schools' targets", "/outside"))
+    return _not_for_you(
+        request, "You need full access to pupil data to set targets",
+        "Your account has access to aggregate data only, so pupils' targets are not shown "
+        "to you. The subject summary shows targets against benchmarks for each subject. "
+        "Ask your administrator if you need full access.",
+        ("Go to the subject summary", "/targets/summary"))
+
+
+def _render_setting(request: Request, me: dict, filters: dict, subjects: list, data: dict | None,
+                    errors: dict, status_code: int = 200) -> Response:
+    flat = [e for row_errors in errors.values() for e in row_errors]
+    return render(request, "targets/setting.html", {
+        "me": me, "filters": filters, "subjects": subjects, "data": data, "row_errors": errors,
+        "errors": flat, "year_groups": YEAR_GROUPS, "benchmarks": BENCHMARKS,
+        "query_string": _query_string, "saved": request.query_params.get("saved"),
+    }, status_code=status_code)
+
+
+def _row_key(upn: str, code: str) -> str:
+    return f"{upn}-{code}"
+
+
+@signed_in("main")
+async def set_target(request: Request) -> Response:
+    form = await request.form()
+    upn = str(form.get("upn", "")).strip()[:20]
+    code = str(form.get("subjectCode", "")).strip()[:40]
+    grade = str(form.get("grade", ""))[:20]
+    reason = str(form.get("reason", ""))[:2000]
+    filters = {
+        "yearGroup": _year_group(str(form.get("yearGroup", ""))),
+        "subject": str(form.get("subject", "")).strip()[:40],
+        "upn": str(form.get("upnFilter", "")).strip().upper()[:20],
+        "benchmark": _benchmark(str(form.get("benchmark", ""))),
+        "after": str(form.get("after", "")) or None,
+    }
+    filters["keyStage"] = YEAR_GROUPS[filters["yearGroup"]]
+    data, _ = await execute(request, "SetTarget", {"input": {
+        "upn": upn, "subjectCode": code, "grade": grade, "reason": reason or None}})
+    payload = data["setTarget"]
+    key = _row_key(upn, code)
+    errors = [
+        {**e, "field": f"{e['field'] or 'grade'}-{key}", "message": e["message"]}
+        for e in payload["errors"]
+    ]
+    if is_fragment_request(request):
+        me = await _viewer(request)
+        row = await run(request, "PupilTargetRow", {
+            "schoolUrn": me["organisation"]["urn"], "keyStage": filters["keyStage"],
+            "yearGroup": filters["yearGroup"], "subjectCode": code, "upn": upn,
+            "benchmark": filters["benchmark"]})
+        edges = row["pupilTargets"]["edges"]
+        if not edges:
+            return Response(status_code=404)
+        return render(request, "targets/_row.html", {
+            "node": edges[0]["node"], "settings": row["targetYearGroup"], "filters": filters,
+            "row_errors": {key: errors} if errors else {}, "form": {"grade": grade,
+                                                                     "reason": reason},
+            "saved_row": None if errors else key, "oob_status": True,
+            "one_pupil": bool(filters["upn"] and not filters["subject"]),
+        })
+    if not errors:
+        target = f"/targets?{_query_string(filters)}&saved={key}#row-{key}"
+        return RedirectResponse(target, status_code=303)
+    me = await _viewer(request)
+    settings = (await run(request, "TargetYearGroupSubjects", {
+        "schoolUrn": me["organisation"]["urn"], "keyStage": filters["keyStage"],
+        "yearGroup": filters["yearGroup"]}))["targetYearGroup"]
+    included = [s for s in settings["subjects"] if s["included"]]
+    page = await _setting_data(request, me["organisation"]["urn"], filters)
+    response = _render_setting(request, me, filters, included, page, {key: errors},
+                               status_code=400)
+    return response
+
+
+@signed_in("main")
+async def summary_page(request: Request) -> Response:
+    me = await _viewer(request)
+    if me["organisation"]["kind"] != "SCHOOL":
+        return _not_for_you(
+            request, "The subject summary is for school staff",
+            "Your organisation reads the targets its schools share with it.",
+            ("Go to your schools' targets", "/outside"))
+    year_group = _year_group(request.query_params.get("yearGroup"))
+    key_stage = YEAR_GROUPS[year_group]
+    (label_a, grade_a), (label_b, grade_b) = KEY_GRADES[key_stage]
+    data = await run(request, "TargetSummary", {
+        "schoolUrns": [me["organisation"]["urn"]], "keyStage": key_stage,
+        "yearGroup": year_group, "gradeA": grade_a, "gradeB": grade_b})
+    return render(request, "targets/summary.html", {
+        "me": me, "rows": data["targetAggregates"], "yearGroup": year_group,
+        "keyStage": key_stage, "year_groups": YEAR_GROUPS, "labels": (label_a, label_b),
+        "benchmarks": BENCHMARKS,
+    }, fragment="targets/_summary_table.html")
+
+
+async def _export_pages(request: Request, urn: str, key_stage: str, year_group: int
+                        ) -> AsyncIterator[tuple[list[str], list[list[str]]]]:
+    after = None
+    while True:
+        data = await run(request, "TargetExport", {
+            "schoolUrn": urn, "keyStage": key_stage, "yearGroup": year_group, "first": 100,
+            "after": after})
+        export = data["targetExport"]
+        yield export["columns"], [row for edge in export["edges"] for row in edge["node"]["rows"]]
+        if not export["pageInfo"]["hasNextPage"]:
+            return
+        after = export["pageInfo"]["endCursor"]
+
+
+@signed_in("main")
+async def export_csv(request: Request) -> Response:
+    me = await _viewer(request)
+    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
+        return _explain(request, me)
+    year_group = _year_group(request.query_params.get("yearGroup"))
+    key_stage = YEAR_GROUPS[year_group]
+    urn = me["organisation"]["urn"]
+    pages = _export_pages(request, urn, key_stage, year_group)
+    columns, first_rows = await pages.__anext__()  # permission errors before streaming
+
+    async def lines() -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        writer.writerows(first_rows)
+        yield buffer.getvalue()
+        async for _, rows in pages:
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            yield buffer.getvalue()
+
+    name = f"targets-{urn}-{key_stage}-year{year_group}.csv"
+    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@signed_in("main")
+async def export_xlsx(request: Request) -> Response:
+    me = await _viewer(request)
+    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
+        return _explain(request, me)
+    year_group = _year_group(request.query_params.get("yearGroup"))
+    data = await run(request, "TargetExportWorkbook", {
+        "schoolUrn": me["organisation"]["urn"], "keyStage": YEAR_GROUPS[year_group],
+        "yearGroup": year_group})
+    file = data["targetExportWorkbook"]
+    return Response(base64.b64decode(file["contentBase64"]), media_type=file["contentType"],
+                    headers={"Content-Disposition": f'attachment; filename="{file["fileName"]}"'})
+
+
+add_main_item("Targets", "/targets", shown_to=_full_school_user)
+add_main_item("Subject summary", "/targets/summary", shown_to=_school_user)
+
+routes = [
+    Route("/targets", targets_page),
+    Route("/targets/set", set_target, methods=["POST"]),
+    Route("/targets/summary", summary_page),
+    Route("/targets/export.csv", export_csv),
+    Route("/targets/export.xlsx", export_xlsx),
+]
