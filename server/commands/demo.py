@@ -25,12 +25,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def demo_command(args: argparse.Namespace) -> int:
     from server.cli import with_database
-    from server.services.demo.loader import DemoConflict, load_demo
+    from server.services.demo.loader import DemoConflict, DemoRefused, load_demo
 
     # Logs go to stderr: with --json, stdout holds the JSON object and nothing else.
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(message)s")
     try:
         result = asyncio.run(with_database(load_demo))
+    except DemoRefused as error:
+        print(f"aspire demo: {error}; nothing was changed", file=sys.stderr)
+        # `make run` goes on to serve the data that is there; --json has nothing to print.
+        return 1 if args.json else 0
     except DemoConflict as error:
         print(f"error: {error}; nothing was changed", file=sys.stderr)
         return 1

@@ -45,7 +45,7 @@ from server.services.demo.build import (
     engine_level,
     stored_level,
 )
-from server.services.demo.loader import DemoConflict, load_demo
+from server.services.demo.loader import DemoConflict, DemoRefused, load_demo
 from server.services.estimates import model
 from server.services.estimates.parameters import load_parameters
 from server.services.pupils_upn import validate_upn
@@ -427,6 +427,23 @@ async def test_other_data_under_a_demo_key_stops_the_load():
         await load_demo(pupils_per_year=SMALL)
     assert await Organisation.all().count() == 2
     assert await Account.all().count() == 0
+
+
+async def test_a_database_with_other_organisations_and_no_demo_is_left_alone():
+    await Organisation.create(kind=OrganisationKind.LOCAL_AUTHORITY, name="Real LA",
+                              la_code="886")
+    with pytest.raises(DemoRefused):
+        await load_demo(pupils_per_year=SMALL)
+    assert await Organisation.all().count() == 1
+    assert await Account.all().count() == 0
+
+
+async def test_with_the_demo_present_other_organisations_do_not_stop_a_check():
+    await load_demo(pupils_per_year=SMALL)
+    await Organisation.create(kind=OrganisationKind.LOCAL_AUTHORITY, name="Real LA",
+                              la_code="886")
+    again = await load_demo(pupils_per_year=SMALL)
+    assert not again.changed
 
 
 def _aspire(database: Path, *args: str) -> subprocess.CompletedProcess:

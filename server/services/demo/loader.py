@@ -10,6 +10,9 @@ Targets are made by the application's own services, as a school's would be: pre-
 few changes by a teacher with a reason (set_target). Both write nothing when there is
 nothing to do, so they keep the load idempotent too.
 
+A database that holds other organisations but no demo is refused (DemoRefused): the demo's
+accounts are never mixed into real data.
+
 Passwords: one per organisation (demo_password), hashed once and shared by that
 organisation's demo accounts, so a first load costs a dozen argon2 hashes, not sixty. A
 password is set again only when an account has none, was changed since the demo set it, or
@@ -78,6 +81,15 @@ TOKEN_NAME = "demo"  # noqa: S105 (the API token's label, not a secret)
 
 class DemoConflict(RuntimeError):
     """The database holds something else under a demo key: nothing was written."""
+
+
+class DemoRefused(RuntimeError):
+    """The database holds other organisations and no demo yet: the demo is not added.
+
+    Demo accounts have passwords anyone who can run the command can print, so the demo is
+    only ever put into an empty database (or checked in one that already has it), never
+    mixed into a database with real schools.
+    """
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -285,6 +297,11 @@ async def load_demo(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoResult:
     # Cheap look first: the demo's organisations and accounts, and whether the passwords
     # were set under this secret key.
     found = await _organisation_rows()
+    if not found and await Organisation.exists():
+        raise DemoRefused(
+            "the database already holds organisations and no demo data: the demo is only "
+            "loaded into an empty database"
+        )
     logins = [a.login_name for a in accounts]
     account_fields = ("id", "kind", "organisation_id", "forename", "surname", "email",
                       "login_name", "role", "pupil_access", "status", "password_hash",
