@@ -7,7 +7,7 @@ import pytest
 from server.models import Target, TargetChange
 from server.models.enums import Editing, GradeFormat, PupilAccess, Role
 from tests.factories import make_local_authority, make_school, make_user
-from tests.targets.test_aggregates import run
+from tests.targets.test_target_aggregates import run
 from tests.targets.world import add_pupils, set_format, set_targets, share, subjects
 
 SET = """
