@@ -186,3 +186,22 @@ async def test_too_many_rows_are_refused():
     finally:
         importing.MAX_PUPIL_ROWS = original
     assert refused.value.code == "TOO_MANY_ROWS"
+
+
+async def test_new_pupils_get_targets_where_prepopulation_is_switched_on():
+    from server.models import Target, YearGroupSettings
+    from server.models.enums import KeyStage, Prepopulate
+
+    school = await make_school()
+    await YearGroupSettings.create(school=school, key_stage=KeyStage.KS4, year_group=10,
+                                   use_target_setting=True, prepopulate=Prepopulate.BENCHMARK)
+    rows = [pupil_row(1), pupil_row(2, year_group=9)]  # Year 9 does not pre-populate
+    pupil_import = await upload_pupil_file(school.id, "a.csv", csv_bytes(rows), CLI)
+    result = await confirm_pupil_import(school.id, pupil_import.id, False, CLI)
+    year10 = await Pupil.get(upn=upn(1))
+    year9 = await Pupil.get(upn=upn(2))
+    targets = await Target.filter(pupil=year10).count()
+    assert targets > 0 and result.prepopulated == targets
+    assert await Target.filter(pupil=year9).count() == 0
+    stored = await PupilImport.get(id=pupil_import.id)
+    assert stored.result["prepopulated"] == targets
