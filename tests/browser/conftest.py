@@ -1,7 +1,8 @@
 """Browser tests: the real app under uvicorn, driven through Debian's Chromium by Playwright.
 
-One server per pytest process (its own SQLite file, migrated with `aspire migrate`), one
-browser, and a fresh browser context per test. Tests make their data with `seed(server,
+One server per pytest process with its own database, migrated with `aspire migrate`: a SQLite
+file, or, when ASPIRE_TEST_DATABASE_URL names a PostgreSQL server (make test's second run), a
+database of its own there. One browser, and a fresh browser context per test. Tests make their data with `seed(server,
 scenario)` (tests/browser/seed.py in a subprocess, against the server's database).
 The browser tests are skipped only when /usr/bin/chromium is absent (`make test` installs it).
 """
@@ -28,6 +29,7 @@ CHROMIUM_ARGS = [
 ]
 SEED = Path(__file__).with_name("seed.py")
 STARTUP_SECONDS = 30
+BASE_PG = os.environ.get("ASPIRE_TEST_DATABASE_URL")
 
 
 @dataclass
@@ -43,8 +45,32 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+async def _drop_and_create(name: str, create: bool) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(BASE_PG.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Server:
+async def server_database_url(tmp_path_factory):
+    """The test server's database: not the one the in-process tests use and empty between tests."""
+    if not BASE_PG:
+        yield f"sqlite://{tmp_path_factory.mktemp('browser-database') / 'browser.sqlite3'}"
+        return
+    name = f"aspire_browser_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    await _drop_and_create(name, create=True)
+    yield f"{BASE_PG.rpartition('/')[0]}/{name}"
+    await _drop_and_create(name, create=False)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, server_database_url) -> Server:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (make test does, as root)")
     if not (ROOT / "web" / "static" / "vendor" / "govuk.css").exists():
@@ -53,7 +79,7 @@ def server(tmp_path_factory) -> Server:
     env = {
         **os.environ,
         "ASPIRE_ENV": "test",
-        "ASPIRE_DATABASE_URL": f"sqlite://{folder / 'browser.sqlite3'}",
+        "ASPIRE_DATABASE_URL": server_database_url,
         "ASPIRE_SECRET_KEY": "browser-test-secret-key-" + "y" * 32,
         "ASPIRE_OUTBOX_DIR": str(folder / "outbox"),
     }
