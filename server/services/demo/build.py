@@ -60,14 +60,14 @@ NO_PRIOR_RATE = 0.03
 SEN_RATE = 0.14
 
 
-def demo_password(organisation_key: str, secret: str) -> str:
-    """The password of every demo account of an organisation: four words and two digits.
+def demo_password(group: str, secret: str) -> str:
+    """The password of every demo account of one kind of organisation: four words, two digits.
 
-    Derived from the secret key: the same on every run of one installation, unknown to
-    anyone without the key (or the command's output).
+    `group` is the organisation kind ("school", "local_authority", ...): four passwords, so
+    a first load costs four argon2 hashes. Derived from the secret key: the same on every
+    run of one installation, unknown to anyone without the key (or the command's output).
     """
-    raw = hmac.new(secret.encode(), f"demo-password:{organisation_key}".encode(),
-                   hashlib.sha256).digest()
+    raw = hmac.new(secret.encode(), f"demo-password:{group}".encode(), hashlib.sha256).digest()
     words = [d.PASSWORD_WORDS[b % len(d.PASSWORD_WORDS)] for b in raw[:4]]
     return "-".join(words) + f"-{10 + raw[4] % 90}"
 
@@ -98,6 +98,11 @@ class AccountPlan:
     role: Role | None
     pupil_access: PupilAccess | None
     created_by: str | None  # the login name of the administrator who added the account
+
+    @property
+    def password_group(self) -> str:
+        """Accounts of the same kind of organisation share a password (see demo_password)."""
+        return next(o.kind.value for o in d.ORGANISATIONS if o.key == self.organisation_key)
 
 
 @dataclass(frozen=True)

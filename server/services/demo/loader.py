@@ -13,9 +13,9 @@ nothing to do, so they keep the load idempotent too.
 A database that holds other organisations but no demo is refused (DemoRefused): the demo's
 accounts are never mixed into real data.
 
-Passwords: one per organisation (demo_password), hashed once and shared by that
-organisation's demo accounts, so a first load costs a dozen argon2 hashes, not sixty. A
-password is set again only when an account has none, was changed since the demo set it, or
+Passwords: one per kind of organisation (demo_password), hashed once and shared by those
+accounts, so a first load costs four argon2 hashes, not sixty-five. A password is set again
+only when an account has none, was changed since the demo set it, or
 the secret key changed (a fingerprint of it is kept in the demo's audit event).
 """
 
@@ -62,6 +62,7 @@ from server.services.accounts.audit import Actor
 from server.services.catalogue import ensure_subjects
 from server.services.demo import definitions as d
 from server.services.demo.build import (
+    AccountPlan,
     DemoPlan,
     build_plan,
     demo_accounts,
@@ -152,8 +153,8 @@ class DemoResult:
     def changed(self) -> bool:
         return bool(sum(self.created.values()) + sum(self.updated.values()))
 
-    def password(self, organisation_key: str) -> str:
-        return demo_password(organisation_key, self.secret)
+    def password(self, account: AccountPlan) -> str:
+        return demo_password(account.password_group, self.secret)
 
     def as_json(self) -> dict[str, Any]:
         """Every demo account with its password and API token, and every school's sharing."""
@@ -165,7 +166,7 @@ class DemoResult:
             is_user = a.kind == AccountKind.USER
             accounts.append({
                 "username": a.login_name,
-                "password": self.password(a.organisation_key),
+                "password": self.password(a),
                 "kind": a.kind.value,
                 "organisation": {
                     "id": str(self.organisation_ids[org.key]),
@@ -240,7 +241,7 @@ class DemoResult:
             login_width = max(len(a.login_name) for _, a in people)
             lines.extend(
                 f"  {label:<{width}}  {a.login_name:<{login_width}}  "
-                f"{self.password(a.organisation_key)}"
+                f"{self.password(a)}"
                 for label, a in people
             )
         lines.append("Every account with its password and API token: aspire demo --json")
@@ -330,15 +331,15 @@ async def load_demo(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoResult:
             and row["password_changed_at"] == d.PASSWORDS_SET_AT
         )
 
-    # One hash per organisation: reuse one of its accounts' intact hashes, else make one.
+    # One hash per password: reuse an intact one of the accounts sharing it, else make one.
     hashes: dict[str, str] = {}
     for a in accounts:
         row = existing_accounts.get(a.login_name)
         if intact(row):
-            hashes.setdefault(a.organisation_key, row["password_hash"])
+            hashes.setdefault(a.password_group, row["password_hash"])
     reset = {a.login_name for a in accounts if not intact(existing_accounts.get(a.login_name))}
-    to_hash = sorted({a.organisation_key for a in accounts
-                      if a.login_name in reset and a.organisation_key not in hashes})
+    to_hash = sorted({a.password_group for a in accounts
+                      if a.login_name in reset and a.password_group not in hashes})
     hashing = None
     if to_hash:
         # Imported only when needed: the module makes an argon2 hash as it loads.
@@ -440,7 +441,7 @@ async def _sync_accounts(
                 "failed_logins": 0, "locked_until": None,
             }
             if a.login_name in reset:
-                values["password_hash"] = hashes[a.organisation_key]
+                values["password_hash"] = hashes[a.password_group]
                 values["password_changed_at"] = d.PASSWORDS_SET_AT
                 if a.login_name in existing:
                     repaired_passwords.append(existing[a.login_name]["id"])
