@@ -510,3 +510,34 @@ async def test_the_sharing_patterns_reach_the_api(client):
     assert kingsbridge.json()["data"]["pupilTargets"]["totalCount"] > 0, kingsbridge.text
     thornton = await graphql(client, pupils, {"urn": d.SCHOOLS[5].urn}, token=full)
     assert thornton.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_another_secret_key_gives_new_passwords_and_tokens(monkeypatch, client):
+    import dataclasses
+
+    from starlette.datastructures import Secret
+
+    import server.services.demo.loader as loader
+    from server.auth.passwords import verify_password
+
+    first = (await load_demo(pupils_per_year=SMALL)).as_json()
+    other = dataclasses.replace(loader.get_settings(), secret_key=Secret("another-" + "y" * 40))
+    monkeypatch.setattr(loader, "get_settings", lambda: other)
+    result = await load_demo(pupils_per_year=SMALL)
+    second = result.as_json()
+    users = sum(1 for a in PLAN.accounts if a.kind == AccountKind.USER)
+    assert result.updated == {"account": len(PLAN.accounts), "api_token": users}
+    assert result.created == {"api_token": users}
+    for old, new in zip(first["accounts"], second["accounts"], strict=True):
+        assert old["username"] == new["username"] and old["password"] != new["password"]
+        row = await Account.get(login_name=new["username"])
+        assert await verify_password(row.password_hash, new["password"])
+        if new["apiToken"]:
+            assert new["apiToken"] != old["apiToken"]
+    query = "{ viewer { username } }"
+    user = next(a for a in second["accounts"] if a["apiToken"])
+    old_token = next(a["apiToken"] for a in first["accounts"] if a["username"] == user["username"])
+    assert (await graphql(client, query, token=user["apiToken"])).json()["data"]["viewer"]
+    refused = await graphql(client, query, token=old_token)
+    assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert not (await load_demo(pupils_per_year=SMALL)).changed
