@@ -65,8 +65,9 @@ test: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 
+# Every benchmark script; bench/'s other modules (serving.py, scale.py) are their helpers.
 bench: install
-	@for script in bench/*.py; do \
+	@for script in bench/bench_*.py; do \
 	  echo "== $$script"; \
 	  $(PYTHON) "$$script"; \
 	done
