@@ -59,7 +59,7 @@ async def _overview(request: Request, extra: dict[str, Any] | None = None,
                     status_code: int = 200) -> Response:
     data = await run(request, "SchoolPupils")
     context = {"data": data["schoolPupils"], "urls": _urls(request), "errors": [],
-               "va_errors": [], "rolled": request.query_params.get("rolled"),
+               "rolled": request.query_params.get("rolled"),
                "discarded": request.query_params.get("discarded"), **(extra or {})}
     template = "pupils/admin.html" if _area(request) == "admin" else "pupils/import.html"
     return render(request, template, context, status_code=status_code)
@@ -165,7 +165,7 @@ async def value_added(request: Request) -> Response:
         summary = [e for e in payload["errors"] if e.get("row") is None]
         rows = [e for e in payload["errors"] if e.get("row") is not None]
         return await _overview(
-            request, {"va_errors": [{**e, "field": "value-added-file"} for e in summary],
+            request, {"errors": [{**e, "field": "value-added-file"} for e in summary],
                       "va_rows": rows},
             status_code=400)
     return await _overview(request, {"va_result": payload["result"]})

@@ -138,8 +138,8 @@ async def test_roll_forward_page_states_what_happens_and_refuses_a_double_submit
     page = await client.get("/admin/pupils/roll-forward")
     assert page.status_code == 200
     assert "Roll forward from 2026/27 to 2027/28" in page.text
-    assert "1 pupil move up one year group" in page.text
-    assert "1 pupil leave the school" in page.text
+    assert "1 pupil moves up one year group" in page.text
+    assert "1 pupil leaves the school" in page.text
     assert 'name="expectedAcademicYear" value="2026"' in page.text
 
     form = {"csrftoken": token(client), "expectedAcademicYear": "2026"}

@@ -1,0 +1,64 @@
+"""The pupil pages in Chromium: upload, check, confirm and roll forward, with axe-core."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.conftest import (  # noqa: F401  (the browser tests' fixtures)
+    browser,
+    page,
+    school,
+    server,
+    server_database_url,
+)
+from tests.browser.helpers import assert_front_end_loaded, axe_check
+
+sys.path.insert(0, str(Path(__file__).parent))
+from pupil_files import csv_bytes, pupil_row  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+async def test_administrator_imports_pupils_and_rolls_forward(page, school):  # noqa: F811
+    await page.goto("/admin/sign-in")
+    await page.get_by_label("Login name").fill(school["administrator"]["login_name"])
+    await page.get_by_label("Password").fill(school["administrator"]["password"])
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(re.compile(r"/admin$"))
+
+    await page.get_by_role("link", name="Pupils", exact=True).first.click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Pupils and school years")
+    await assert_front_end_loaded(page)
+    await axe_check(page)
+
+    rows = [pupil_row(1, year_group=11), pupil_row(2, year_group=10),
+            pupil_row(3, Gender="X", Forename="<b>Bold</b>")]
+    await page.get_by_label("Upload a pupil file").set_input_files(
+        {"name": "pupils.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)})
+    await page.get_by_role("button", name="Upload and check").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Check your pupil file")
+    table = page.get_by_role("table", name="Problems by row")
+    await expect(table).to_contain_text("Gender must be F or M")
+    await expect(table).to_contain_text("<b>Bold</b>")  # shown as text, never as markup
+    await assert_front_end_loaded(page)
+    await axe_check(page)
+
+    await page.get_by_role("button", name="Confirm and import").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Pupil file imported")
+    await expect(page.locator("main")).to_contain_text("2 new pupils added")
+    await axe_check(page)
+
+    await page.goto("/admin/pupils/roll-forward")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Roll forward from 2026/27 to 2027/28")
+    await assert_front_end_loaded(page)
+    await axe_check(page)
+    await page.get_by_role("button", name="Roll forward to 2027/28").click()
+    await expect(page).to_have_url(re.compile(r"/admin/pupils\?rolled=2027"))
+    await expect(page.locator("main")).to_contain_text("The school is now in 2027/28")
+    await axe_check(page)
