@@ -30,7 +30,6 @@ from server.models.enums import (
     Editing,
     GradeFormat,
     KeyStage,
-    OrganisationKind,
     PupilAccess,
     Role,
 )
@@ -431,7 +430,3 @@ def build_plan(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoPlan:
         value_added=value_added,
         teacher_changes=_teacher_changes(pupils, settings, accounts),
     )
-
-
-def organisation_kind_name(kind: OrganisationKind) -> str:
-    return kind.name

@@ -29,7 +29,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -143,7 +143,7 @@ class _Sync:
 class DemoResult:
     plan: DemoPlan
     organisation_ids: Mapping[str, int]
-    secret: str
+    secret: str = field(repr=False)
     created: Mapping[str, int]
     updated: Mapping[str, int]
     base_url: str
