@@ -2,14 +2,15 @@
 
 One server per pytest process with its own database, migrated with `aspire migrate`: a SQLite
 file, or, when ASPIRE_TEST_DATABASE_URL names a PostgreSQL server (make test's second run), a
-database of its own there. One browser, and a fresh browser context per test. Tests make their data with `seed(server,
-scenario)` (tests/browser/seed.py in a subprocess, against the server's database).
+database of its own there. One browser, and a fresh browser context per test. Tests make their
+data with tests.browser.helpers.seed(server, scenario): tests/browser/seed.py in a subprocess,
+against the server's database.
+
 The browser tests are skipped only when /usr/bin/chromium is absent (`make test` installs it).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -21,13 +22,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.browser.helpers import ROOT, seed
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-SEED = Path(__file__).with_name("seed.py")
 STARTUP_SECONDS = 30
 BASE_PG = os.environ.get("ASPIRE_TEST_DATABASE_URL")
 
@@ -85,10 +86,12 @@ def server(tmp_path_factory, server_database_url) -> Server:
     }
     for name in ("ASPIRE_REDIS_URL", "ASPIRE_SMTP_URL", "ASPIRE_BASE_URL"):
         env.pop(name, None)
-    subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, env=env, check=True,
-        capture_output=True, timeout=120,
+    migrated = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "server.cli", "migrate"], cwd=ROOT, env=env, capture_output=True,
+        text=True, timeout=120,
     )
+    if migrated.returncode:
+        pytest.fail(f"aspire migrate failed:\n{migrated.stdout}{migrated.stderr}")
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = folder / "server.log"
@@ -122,16 +125,6 @@ def _wait_until_healthy(base_url: str, process: subprocess.Popen, log: Path) -> 
             pass
         time.sleep(0.1)
     pytest.fail(f"the test server did not answer within {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-def seed(server: Server, scenario: str) -> dict:
-    """Make a scenario's data in the server's database; returns what seed.py describes."""
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, str(SEED), scenario], cwd=ROOT, env=server.env, capture_output=True,
-        text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
 
 
 @pytest.fixture(scope="session")

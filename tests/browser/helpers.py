@@ -1,10 +1,25 @@
-"""Checks for browser tests: accessibility (axe-core) and the front end loading under the CSP."""
+"""For browser tests: making data, and checking accessibility and the front end under the CSP."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SEED = Path(__file__).with_name("seed.py")
+
+
+def seed(server, scenario: str) -> dict:
+    """Make a scenario's data in the server's database; returns what seed.py describes."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(SEED), scenario], cwd=ROOT, env=server.env, capture_output=True,
+        text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 async def axe_check(page) -> None:
