@@ -37,6 +37,8 @@ from server.models.enums import (
     Role,
     TargetChangeKind,
 )
+from server.services.accounts.credentials import password_problems
+from server.services.accounts.people import check_email_syntax
 from server.services.demo import definitions as d
 from server.services.demo.build import (
     build_plan,
@@ -132,10 +134,10 @@ def test_accounts_cover_every_role_and_access_level():
         else:
             assert users == set()
         password = demo_password(org.kind.value, SECRET)
-        assert len(password) >= 12
-        for a in people:
-            assert a.login_name.lower() not in password
-            assert all(word.lower() not in password for word in org.name.split() if len(word) > 3)
+        for a in people:  # the application's own rules for passwords, names and emails
+            assert password_problems(password, password, a.login_name, org.name) == []
+            assert check_email_syntax(a.email) is None
+            assert 1 <= len(a.forename) <= 50 and 1 <= len(a.surname) <= 50
     for a in PLAN.accounts:
         if a.kind == AccountKind.USER:
             assert a.login_name == a.email and a.email.count("@") == 1
