@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 import numpy as np
 from tortoise.transactions import in_transaction
 
-from server.models import Account, Target, TargetChange, YearGroupSettings
+from server.models import Account, Target, YearGroupSettings
 from server.models.enums import AccessVia, BenchmarkLevel, KeyStage, Prepopulate, TargetChangeKind
 from server.services.accounts.audit import Actor
 from server.services.catalogue import ensure_subjects
@@ -170,6 +170,29 @@ async def _insert(connection, rows: list[tuple]) -> list[dict]:
     return inserted
 
 
+_CHANGE_COLUMNS = (
+    "target_id",
+    "kind",
+    "old_grade",
+    "new_grade",
+    "reason",
+    "benchmark",
+    "model_version",
+    "changed_by_id",
+    "changed_at",
+)
+
+
+async def _record_changes(connection, rows: list[tuple]) -> None:
+    """The "prepopulated" history rows, one multi-row INSERT per chunk."""
+    width = len(_CHANGE_COLUMNS)
+    columns = ", ".join(_CHANGE_COLUMNS)
+    for chunk in sql.chunks(rows, width):
+        values = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * len(chunk))
+        statement = f"INSERT INTO target_change ({columns}) VALUES {values}"  # noqa: S608
+        await sql.execute(connection, statement, [v for row in chunk for v in row])
+
+
 async def _refresh(connection, rows: list[tuple], version: str, actor_id: int | None, now: datetime) -> set[int]:
     """Update only rows still deleted or still untouched pre-populated; their ids."""
     updated: set[int] = set()
@@ -274,19 +297,11 @@ async def run_prepopulation(
         ],
     )
     by_key = {(p.pupil_id, p.subject_id): p for p in plan.new}
-    changes = [
-        TargetChange(
-            target_id=row["id"],
-            kind=TargetChangeKind.PREPOPULATED,
-            old_grade=None,
-            new_grade=by_key[(row["pupil_id"], row["subject_id"])].grade,
-            benchmark=by_key[(row["pupil_id"], row["subject_id"])].benchmark,
-            model_version=version,
-            changed_by_id=actor_id,
-            changed_at=now,
-        )
-        for row in inserted
-    ]
+    kind = TargetChangeKind.PREPOPULATED.value
+    changes = []
+    for row in inserted:
+        planned = by_key[(row["pupil_id"], row["subject_id"])]
+        changes.append((row["id"], kind, None, planned.grade, None, planned.benchmark.value, version, actor_id, now))
     refreshed = await _refresh(
         connection,
         [(row.id, p.grade, p.points, p.benchmark.value) for row, p in plan.refresh],
@@ -295,22 +310,21 @@ async def run_prepopulation(
         now,
     )
     changes += [
-        TargetChange(
-            target_id=row.id,
-            kind=TargetChangeKind.PREPOPULATED,
-            old_grade=None if row.deleted else row.grade,
-            new_grade=p.grade,
-            reason=REASON_AGAIN if row.deleted else REASON_BENCHMARK,
-            benchmark=p.benchmark,
-            model_version=version,
-            changed_by_id=actor_id,
-            changed_at=now,
+        (
+            row.id,
+            kind,
+            None if row.deleted else row.grade,
+            p.grade,
+            REASON_AGAIN if row.deleted else REASON_BENCHMARK,
+            p.benchmark.value,
+            version,
+            actor_id,
+            now,
         )
         for row, p in plan.refresh
         if row.id in refreshed
     ]
-    if changes:
-        await TargetChange.bulk_create(changes, using_db=connection)
+    await _record_changes(connection, changes)
     result = PrepopulateResult(created=len(inserted), refreshed=len(refreshed))
     if result.written:
         await audit.record(
