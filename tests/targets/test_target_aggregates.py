@@ -143,18 +143,22 @@ async def _la_world(n_schools: int, pupils_each: int):
     return officer, schools
 
 
-@pytest.mark.parametrize("operation", ["TargetAggregates", "PupilTargets"])
+@pytest.mark.parametrize(
+    "operation", ["TargetAggregates", "PupilTargets", "TargetSummary", "TargetSettingPage"]
+)
 async def test_statement_counts_are_constant_in_schools_and_pupils(operation):
     counts = []
     for n_schools, pupils_each in ((2, 6), (6, 14)):
         officer, schools = await _la_world(n_schools, pupils_each)
         variables = {"keyStage": "KS4", "yearGroup": 10}
-        if operation == "PupilTargets":
-            variables |= {"schoolUrn": schools[-1].urn, "first": 100}
+        if operation in ("PupilTargets", "TargetSettingPage"):
+            variables |= {"schoolUrn": schools[-1].urn, "first": 100, "subjectCode": "maths"}
+        if operation == "TargetSummary":
+            variables |= {"gradeA": "4", "gradeB": "C"}
         with count_sql() as counted:
             result = await run(officer, document(operation), variables)
         assert result.errors is None, result.errors
-        if operation == "TargetAggregates":
+        if operation in ("TargetAggregates", "TargetSummary"):
             assert len({r["school"]["urn"] for r in result.data["targetAggregates"]}) == n_schools
         counts.append(counted.value)
     assert counts[0] == counts[1], counts

@@ -160,6 +160,7 @@ async def test_csv_export_is_text_and_neutralised(client, school):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/csv")
     assert "attachment" in r.headers["content-disposition"]
+    assert r.headers["cache-control"] == "no-store"
     rows = list(csv.reader(io.StringIO(r.text)))
     assert rows[0] == ["UPN", "Forename", "Surname", "Subject", "Target", "Benchmark grade",
                        "Estimate"]
