@@ -127,6 +127,8 @@ def roll_forward_command(args: argparse.Namespace) -> int:
         print(f"{school.name} (URN {school.urn}): {plan.from_label} to {plan.to_label}")
         for move in plan.moves:
             to = "leave" if move.leaving else f"Year {move.next_year_group}"
+            if move.crosses_key_stage:
+                to += " (a new key stage: prior attainment cleared)"
             kept = "kept as history" if move.targets_kept_as_history else "move up"
             print(f"  Year {move.year_group}: {move.pupils} pupils -> {to}; "
                   f"{move.targets} targets {kept}")
@@ -141,7 +143,8 @@ def roll_forward_command(args: argparse.Namespace) -> int:
         print(f"Rolled forward to {importing.academic_year_label(result.to_year)}: "
               f"{result.pupils_moved} pupils moved up, {result.pupils_left} left; "
               f"{result.targets_moved} targets moved, {result.targets_to_history} kept as "
-              "history.")
+              f"history; prior attainment cleared for {result.prior_attainment_cleared} pupils "
+              "starting a new key stage.")
         return 0
 
     return asyncio.run(with_database(work))

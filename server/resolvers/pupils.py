@@ -122,12 +122,14 @@ def _plan_of(plan: rollforward.RollForwardPlan) -> types.RollForwardPlan:
         year_groups=[
             types.RollForwardYearGroup(
                 year_group=m.year_group, key_stage=KeyStage(m.key_stage.value), pupils=m.pupils,
-                next_year_group=m.next_year_group, leaving=m.leaving, targets=m.targets,
+                next_year_group=m.next_year_group, leaving=m.leaving,
+                starts_key_stage=m.crosses_key_stage, targets=m.targets,
                 targets_kept_as_history=m.targets_kept_as_history,
             )
             for m in plan.moves
         ],
         pupils_moving=plan.pupils_moving, pupils_leaving=plan.pupils_leaving,
+        pupils_starting_key_stage=plan.pupils_starting_key_stage,
         targets_moving=plan.targets_moving, targets_to_history=plan.targets_to_history,
     )
 
@@ -250,6 +252,7 @@ async def roll_forward_school(
             from_academic_year=result.from_year, to_academic_year=result.to_year,
             pupils_moved=result.pupils_moved, pupils_left=result.pupils_left,
             targets_moved=result.targets_moved, targets_to_history=result.targets_to_history,
+            prior_attainment_cleared=result.prior_attainment_cleared,
         ),
         errors=[],
     )

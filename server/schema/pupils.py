@@ -96,6 +96,8 @@ class RollForwardYearGroup:
     pupils: int
     next_year_group: int | None = strawberry.field(description="Null: these pupils leave")
     leaving: bool
+    starts_key_stage: bool = strawberry.field(
+        description="The pupils move to another key stage: prior attainment is cleared")
     targets: int = strawberry.field(description="The pupils' current targets")
     targets_kept_as_history: bool = strawberry.field(
         description="True when the pupils leave or move to another key stage")
@@ -110,6 +112,7 @@ class RollForwardPlan:
     year_groups: list[RollForwardYearGroup]
     pupils_moving: int
     pupils_leaving: int
+    pupils_starting_key_stage: int
     targets_moving: int
     targets_to_history: int
 
@@ -233,6 +236,7 @@ class RollForwardResult:
     pupils_left: int
     targets_moved: int
     targets_to_history: int
+    prior_attainment_cleared: int
 
 
 @strawberry.type

@@ -58,7 +58,7 @@ async def test_roll_forward_secondary_with_sixth_form():
     assert (plan.from_year, plan.to_year) == (2026, 2027)
     assert [(m.year_group, m.pupils, m.next_year_group, m.targets) for m in plan.moves] == [
         (10, 3, 11, 1), (11, 2, 12, 1), (13, 2, None, 1)]
-    assert (plan.pupils_moving, plan.pupils_leaving) == (5, 2)
+    assert (plan.pupils_moving, plan.pupils_leaving, plan.pupils_starting_key_stage) == (5, 2, 2)
     assert (plan.targets_moving, plan.targets_to_history) == (1, 2)
 
     with count_sql() as counted:
@@ -66,12 +66,16 @@ async def test_roll_forward_secondary_with_sixth_form():
     assert 5 <= counted.value <= 12, counted.value  # set-based: no statement per pupil
     assert (result.pupils_moved, result.pupils_left) == (5, 2)
     assert (result.targets_moved, result.targets_to_history) == (1, 2)
+    assert result.prior_attainment_cleared == 2  # Year 11 to 12: KS2 score is not KS5's
 
     await school.refresh_from_db()
     assert school.current_academic_year == 2027
     years = dict(await Pupil.filter(school=school).values_list("id", "year_group"))
     assert {years[p.id] for p in y10} == {11}
     assert {years[p.id] for p in y11} == {12}
+    assert await Pupil.filter(id__in=[p.id for p in y11], prior_attainment__isnull=True
+                              ).count() == 2
+    assert await Pupil.filter(id__in=[p.id for p in y10], prior_attainment=100.0).count() == 3
     assert {years[p.id] for p in y13} == {13}  # leavers keep the year group they left from
     assert await Pupil.filter(id__in=[p.id for p in y13], left_at=dt.date(2026, 9, 1)).count() == 2
     assert await Pupil.filter(school=school, left_at__isnull=False).count() == 2

@@ -6,8 +6,11 @@ it has current pupils in (a primary school's Year 6, an 11-16 school's Year 11, 
 Year 13 leave). Targets are never deleted: a leaver's targets, and those of a pupil moving
 into another key stage (Year 11 to Year 12), are kept as history of the year group they
 were set for (Target.history_academic_year); the targets of pupils staying in their key
-stage move up with them. The form posts the year it expects to leave, so a second submit
-is refused instead of rolling twice.
+stage move up with them. A pupil starting a new key stage has their prior attainment
+cleared, as each key stage measures it on its own scale (KS5 uses the mean GCSE point
+score, not the KS2 scaled score): the school imports the new figure with its pupil file.
+The form posts the year it expects to leave, so a second submit is refused instead of
+rolling twice.
 """
 
 from __future__ import annotations
@@ -72,6 +75,10 @@ class RollForwardPlan:
         return sum(m.pupils for m in self.moves if not m.leaving)
 
     @property
+    def pupils_starting_key_stage(self) -> int:
+        return sum(m.pupils for m in self.moves if m.crosses_key_stage)
+
+    @property
     def pupils_leaving(self) -> int:
         return sum(m.pupils for m in self.moves if m.leaving)
 
@@ -129,6 +136,7 @@ class RollForwardResult:
     pupils_left: int
     targets_moved: int
     targets_to_history: int
+    prior_attainment_cleared: int
 
     def as_json(self) -> dict[str, int]:
         return self.__dict__.copy()
@@ -176,12 +184,16 @@ async def roll_forward(
         moved_targets = await _current_targets(school_id).filter(
             pupil_id__in=pupils_in(staying)
         ).using_db(connection).update(year_group=F("year_group") + 1)
+        cleared = await _current_pupils(school_id).filter(
+            year_group__in=crossing or [-1]
+        ).using_db(connection).update(prior_attainment=None)
         left = await _current_pupils(school_id).filter(
             year_group__in=leaving or [-1]
         ).using_db(connection).update(left_at=today)
         moved = await _current_pupils(school_id).using_db(connection).update(
             year_group=F("year_group") + 1)
-        result = RollForwardResult(current, current + 1, moved, left, moved_targets, to_history)
+        result = RollForwardResult(current, current + 1, moved, left, moved_targets, to_history,
+                                   cleared)
         await record(actor, "school.roll_forward", school_id,
                      before={"academicYear": current}, after={"academicYear": current + 1},
                      detail=result.as_json(), connection=connection)
