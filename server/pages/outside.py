@@ -116,9 +116,10 @@ async def pupils_page(request: Request) -> Response:
         next_link = "/outside/pupils?" + urlencode({
             "school": urn, "yearGroup": year_group, "subject": subject,
             "after": connection["pageInfo"]["endCursor"]})
+    subjects = await run(request, "TargetSubjects", {"keyStage": YEAR_GROUPS[year_group]})
     return render(request, "outside/pupils.html", {
         "me": me, "connection": connection, "urn": urn, "yearGroup": year_group,
-        "subject": subject, "next_link": next_link,
+        "subject": subject, "next_link": next_link, "subjects": subjects["targetSubjects"],
     })
 
 

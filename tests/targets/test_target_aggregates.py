@@ -217,3 +217,29 @@ async def test_page_size_is_capped():
     result = await run(user, PUPILS, {"schoolUrn": school.urn, "keyStage": "KS4",
                                       "yearGroup": 10, "first": 101})
     assert result.errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+
+async def test_choices_for_many_schools_agree_with_cohort_choices():
+    """aggregates.subject_choices_by_school is the set-based form of cohort.subject_choices."""
+    from server.services.estimates.parameters import load_parameters
+    from server.services.targets.aggregates import subject_choices_by_school
+    from server.services.targets.cohort import subject_choices
+    from tests.target_settings.helpers import value_added
+
+    subs = await subjects()
+    su = load_parameters("KS4")["maths"].su
+    schools = [await make_school() for _ in range(3)]
+    await value_added(schools[0], subs["maths"], {2023: su, 2024: su, 2025: su})
+    await value_added(schools[0], subs["art"], {2025: -0.5})
+    await value_added(schools[1], subs["maths"], {2021: 1.0, 2024: -0.2})
+    await set_format(schools[1], subs["french"], 10, GradeFormat.A_STAR_TO_G, included=False,
+                     benchmark=BenchmarkLevel.VERY_HIGH)
+    codes = [s.code for s in subs.values()]
+    many, rates = await subject_choices_by_school([s.id for s in schools], KeyStage.KS4, 10,
+                                                  codes)
+    for school in schools:
+        one = await subject_choices(school.id, KeyStage.KS4, 10, codes)
+        assert many[school.id] == one
+    assert many[schools[0].id]["maths"].benchmark == BenchmarkLevel.VERY_HIGH
+    assert rates[schools[0].id]["maths"] == pytest.approx(su)
+    assert rates[schools[2].id]["maths"] == 0.0

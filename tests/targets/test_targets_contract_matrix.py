@@ -178,3 +178,21 @@ async def test_aggregate_only_users_never_see_a_name(client, world):
         ):
             r = await graphql(client, query, variables, token=world.tokens[persona])
             assert not any(name in r.text for name in names), persona
+
+
+async def test_exports_need_pupil_level_access(client, world):
+    urn = world.schools["everything"].urn
+    export = """query($urn: String!) {
+      targetExport(schoolUrn: $urn, keyStage: KS4, yearGroup: 10) { edges { node { rows } } }
+    }"""
+    workbook = """query($urn: String!) {
+      targetExportWorkbook(schoolUrn: $urn, keyStage: KS4, yearGroup: 10) { contentBase64 }
+    }"""
+    for persona in ("school_governor", "la_aggregate", "chain", "other_la", "administrator"):
+        for query in (export, workbook):
+            r = await graphql(client, query, {"urn": urn}, token=world.tokens[persona])
+            assert _codes(r) == {"FORBIDDEN"}, (persona, r.text)
+            assert "Zedever" not in r.text
+    r = await graphql(client, export, {"urn": urn}, token=world.tokens["school_full"])
+    rows = [row for e in r.json()["data"]["targetExport"]["edges"] for row in e["node"]["rows"]]
+    assert len(rows) == 8 * 20 and any(row[2].startswith("Zedever") for row in rows)
