@@ -60,7 +60,8 @@ class PupilImportCounts:
     rows_with_problems: int = strawberry.field(description="Rows with errors: never imported")
     rows_with_warnings: int = strawberry.field(description="Rows imported, but worth checking")
     missing_from_file: int = strawberry.field(
-        description="Current pupils of the school who are not in the file")
+        description="Current pupils of the school who are not in the file (0 once the file "
+        "is confirmed or cancelled)")
 
 
 @strawberry.type

@@ -75,6 +75,10 @@ async def test_bad_rows_are_reported_by_row_and_field_and_nothing_changes():
     result = await confirm_pupil_import(school.id, pupil_import.id, False, CLI)
     assert (result.created, result.updated, result.skipped) == (1, 0, 6)
     assert await Pupil.filter(school=school).values_list("upn", flat=True) == [upn(5)]
+    # Once confirmed, only the rows with problems are kept: the rest is in the pupil table.
+    kept = await PupilImport.get(id=pupil_import.id)
+    assert sorted(row["row"] for row in kept.rows) == [2, 3, 4, 5, 6, 7, 8]
+    assert {row["status"] for row in kept.rows} == {"problem", "new"}
 
 
 async def test_an_unreadable_file_is_refused_whole():
@@ -153,12 +157,14 @@ async def test_a_newer_upload_replaces_the_pending_one_and_discard():
     actor = Actor(account=admin)
     first = await upload_pupil_file(school.id, "a.csv", csv_bytes([pupil_row(1)]), actor)
     second = await upload_pupil_file(school.id, "b.csv", csv_bytes([pupil_row(2)]), actor)
-    assert (await PupilImport.get(id=first.id)).status == PupilImportStatus.DISCARDED
+    replaced = await PupilImport.get(id=first.id)
+    assert (replaced.status, replaced.rows) == (PupilImportStatus.DISCARDED, [])
     with pytest.raises(UserInputError) as refused:
         await confirm_pupil_import(school.id, first.id, False, actor)
     assert refused.value.code == "NOT_PENDING"
     await discard_pupil_import(school.id, second.id, actor)
-    assert (await PupilImport.get(id=second.id)).status == PupilImportStatus.DISCARDED
+    discarded = await PupilImport.get(id=second.id)
+    assert (discarded.status, discarded.rows) == (PupilImportStatus.DISCARDED, [])
     assert await Pupil.all().count() == 0
 
 

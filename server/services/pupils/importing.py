@@ -5,6 +5,10 @@ nothing reaches the pupil table until the import is confirmed. Confirm applies t
 without errors in one transaction, inserting new pupils and updating known ones by
 (school, UPN) in one set-based upsert. Pupils missing from the file are never deleted;
 they can be marked as having left.
+
+Children's data is kept no longer than it is needed: a confirmed import keeps only its
+rows with problems (the report of what was not imported) and its counts; a cancelled or
+replaced one keeps no rows at all.
 """
 
 from __future__ import annotations
@@ -395,8 +399,19 @@ def classify(rows: Sequence[dict[str, Any]], pupils: dict[str, dict[str, Any]]) 
 
 
 async def check_import(pupil_import: PupilImport) -> ImportCheck:
-    """Compare an import's rows with the school's pupils as they are now (one query)."""
-    return classify(pupil_import.rows, await _school_pupils(pupil_import.school_id))
+    """A pending import against the school's pupils as they are now (one query).
+
+    A confirmed or cancelled import is not compared again: its counts are those it was
+    confirmed with (none when cancelled).
+    """
+    if pupil_import.status == PupilImportStatus.PENDING:
+        return classify(pupil_import.rows, await _school_pupils(pupil_import.school_id))
+    result = pupil_import.result or {}
+    statuses = {row["row"]: row.get("status", PROBLEM if row["values"] is None else UNCHANGED)
+                for row in pupil_import.rows}
+    warnings = sum(1 for row in pupil_import.rows if row["values"] is not None)
+    return ImportCheck(statuses, result.get("created", 0), result.get("updated", 0),
+                       result.get("unchanged", 0), result.get("skipped", 0), warnings, 0)
 
 
 # -- the two steps ----------------------------------------------------------------------
@@ -436,7 +451,7 @@ async def upload_pupil_file(
     name = (file_name or "pupils").strip().replace("\\", "/").rsplit("/", 1)[-1][:200]
     async with in_transaction() as connection:
         await PupilImport.filter(school_id=school_id, status=PupilImportStatus.PENDING).using_db(
-            connection).update(status=PupilImportStatus.DISCARDED)
+            connection).update(status=PupilImportStatus.DISCARDED, rows=[])
         pupil_import = await PupilImport.create(
             school_id=school_id, file_name=name or "pupils", academic_year=academic_year,
             rows=rows, created_by=actor.account, using_db=connection,
@@ -535,8 +550,10 @@ async def confirm_pupil_import(
                     left_at=today)
         result = ImportResult(check.new, check.updated, check.unchanged, check.with_problems,
                               marked_left, 0)
+        kept = [{**row, "status": check.statuses[row["row"]]}
+                for row in pupil_import.rows if row["problems"]]
         await PupilImport.filter(id=import_id).using_db(connection).update(
-            result=result.as_json())
+            result=result.as_json(), rows=kept)
         await record(actor, "pupils.import.confirm", school_id,
                      detail={"import": import_id, **result.as_json()}, connection=connection)
     new_year_groups = sorted({row["values"]["year_group"] for row in applicable
@@ -580,8 +597,9 @@ async def prepopulate_new_pupils(school_id: int, year_groups: Sequence[int], act
 async def discard_pupil_import(school_id: int, import_id: int, actor: Actor) -> PupilImport:
     pupil_import = _pending(await get_import(school_id, import_id))
     await PupilImport.filter(id=pupil_import.id, status=PupilImportStatus.PENDING).update(
-        status=PupilImportStatus.DISCARDED)
+        status=PupilImportStatus.DISCARDED, rows=[])
     await record(actor, "pupils.import.discard", school_id,
                  detail={"import": pupil_import.id})
     pupil_import.status = PupilImportStatus.DISCARDED
+    pupil_import.rows = []
     return pupil_import
