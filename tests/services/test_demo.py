@@ -456,21 +456,27 @@ def _aspire(database: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_command_prints_one_json_object_then_a_summary(tmp_path):
-    database = tmp_path / "demo.sqlite3"
-    loaded = _aspire(database, "--json")
+def test_the_command_prints_one_json_object_and_nothing_else(tmp_path):
+    loaded = _aspire(tmp_path / "demo.sqlite3", "--json")
     assert loaded.returncode == 0, loaded.stderr
     data = json.loads(loaded.stdout)  # nothing but the JSON object on stdout
     assert len(data["accounts"]) == len(PLAN.accounts)
     assert {s["urn"] for s in data["schools"]} == {s.urn for s in d.SCHOOLS}
-    again = _aspire(database)
-    assert again.returncode == 0, again.stderr
-    assert "unchanged" in again.stderr
-    for org in (d.SCHOOLS[2], d.LOCAL_AUTHORITIES[0]):
-        assert PLAN.administrators[org.key].login_name in again.stdout
-        assert demo_password(org.kind.value, SECRET) in again.stdout
-    officer = next(a for a in data["accounts"] if a["role"] == "Officer")
-    assert officer["username"] in again.stdout
+    assert "created" in loaded.stderr  # the log goes to stderr
+
+
+async def test_the_summary_names_the_logins_to_start_with():
+    result = await load_demo(pupils_per_year=SMALL)
+    summary = result.summary()
+    for org in (d.OPERATOR, d.SCHOOLS[2], d.LOCAL_AUTHORITIES[0]):
+        assert PLAN.administrators[org.key].login_name in summary
+        assert demo_password(org.kind.value, SECRET) in summary
+    officers = [a for a in PLAN.accounts if a.organisation_key == d.LOCAL_AUTHORITIES[0].key
+                and a.role == Role.OFFICER]
+    assert len(officers) == 2 and all(a.login_name in summary for a in officers)
+    assert "7 schools" in summary and f"{len(result.plan.pupils)} pupils" in summary
+    assert f"{result.targets} targets" in summary and result.targets > 0
+    assert "aspire demo --json" in summary
 
 
 async def test_the_sharing_patterns_reach_the_api(client):
