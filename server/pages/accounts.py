@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.pages.home import signed_in
-from server.pages.menus import add_admin_item
+from server.pages.menus import add_admin_item, add_main_item
 from server.pages.rendering import is_fragment_request, render, run, templates
 
 MAX_FIELD = 500  # longer form values are cut before they reach the schema (which refuses >50)
@@ -412,4 +412,114 @@ routes = [
         methods=["POST"],
     ),
     Route("/admin/audit", audit),
+]
+
+
+# Two-step sign-in ----------------------------------------------------------------------
+
+
+def _area(request: Request) -> str:
+    return "/admin" if request.url.path.startswith("/admin") else ""
+
+
+def _safe_next(value: str | None, prefix: str) -> str:
+    home = prefix or "/"
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return home
+    return value[:500]
+
+
+async def second_step(request: Request) -> Response:
+    """After the password: the code, or setting up where the organisation requires it."""
+    prefix = _area(request)
+    viewer = request.state.viewer
+    next_url = _safe_next(request.query_params.get("next"), prefix)
+    if viewer.is_authenticated:
+        return RedirectResponse(next_url, status_code=303)
+    if viewer.account is None or viewer.session is None or not viewer.session.mfa_pending:
+        return RedirectResponse(f"{prefix}/sign-in", status_code=303)
+    errors: list = []
+    if request.method == "POST":
+        form = await request.form()
+        code = field(form, "code")[:20]
+        security = (await run(request, "AccountSecurity"))["accountSecurity"]
+        if field(form, "action") == "start":
+            data = await run(request, "StartTotpSetup")
+            errors = data["startTotpSetup"]["errors"]
+        elif security["totpEnabled"]:
+            data = await run(request, "VerifyMfa", {"input": {"code": code}})
+            errors = data["verifyMfa"]["errors"]
+            if not errors:
+                return RedirectResponse(next_url, status_code=303)
+        else:
+            data = await run(request, "ConfirmTotp", {"input": {"code": code}})
+            errors = data["confirmTotp"]["errors"]
+            if not errors:
+                return RedirectResponse(next_url, status_code=303)
+    security = (await run(request, "AccountSecurity"))["accountSecurity"]
+    return render(
+        request,
+        "accounts/second_step.html",
+        {"security": security, "errors": errors, "prefix": prefix, "next": next_url},
+        status_code=400 if errors else 200,
+    )
+
+
+async def account_security(request: Request) -> Response:
+    prefix = _area(request)
+    viewer = request.state.viewer
+    if not viewer.is_authenticated:
+        return RedirectResponse(f"{prefix}/sign-in?next={request.url.path}", status_code=303)
+    errors: list = []
+    notice = None
+    if request.method == "POST":
+        form = await request.form()
+        action = field(form, "action")
+        code = field(form, "code")[:20]
+        if action == "start":
+            errors = (await run(request, "StartTotpSetup"))["startTotpSetup"]["errors"]
+        elif action == "confirm":
+            errors = (await run(request, "ConfirmTotp", {"input": {"code": code}}))["confirmTotp"]["errors"]
+            notice = None if errors else "Two-step sign-in is now on."
+        elif action == "disable":
+            errors = (await run(request, "DisableTotp", {"input": {"code": code}}))["disableTotp"]["errors"]
+            notice = None if errors else "Two-step sign-in is now off."
+    security = (await run(request, "AccountSecurity"))["accountSecurity"]
+    return render(
+        request,
+        "accounts/security.html",
+        {"security": security, "errors": errors, "notice": notice, "prefix": prefix},
+        status_code=400 if errors else 200,
+    )
+
+
+@signed_in("admin")
+async def organisation_security(request: Request) -> Response:
+    notice = None
+    if request.method == "POST":
+        form = await request.form()
+        required = form.get("requireMfa") == "yes"
+        await run(request, "SetRequireMfa", {"required": required})
+        notice = "Saved."
+    data = await run(request, "OrganisationSecurity")
+    return render(
+        request,
+        "accounts/organisation_security.html",
+        {
+            "required": data["organisationRequiresMfa"],
+            "notice": notice,
+            "organisation": data["viewer"]["organisation"]["name"],
+        },
+    )
+
+
+add_admin_item("Manage users", "Two-step sign-in", "/admin/security")
+add_main_item("Two-step sign-in", "/account/security")
+
+routes += [
+    Route("/sign-in/code", second_step, methods=["GET", "POST"]),
+    Route("/admin/sign-in/code", second_step, methods=["GET", "POST"]),
+    Route("/account/security", account_security, methods=["GET", "POST"]),
+    Route("/admin/account/security", account_security, methods=["GET", "POST"]),
+    Route("/admin/security", organisation_security, methods=["GET", "POST"]),
 ]

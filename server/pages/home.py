@@ -16,6 +16,8 @@ def signed_in(area: str):
     def wrap(endpoint):
         async def guarded(request: Request) -> Response:
             viewer = request.state.viewer
+            if viewer.session is not None and viewer.session.mfa_pending:
+                return RedirectResponse(f"{sign_in}/code?next={request.url.path}", status_code=303)
             if not viewer.is_authenticated:
                 return RedirectResponse(f"{sign_in}?next={request.url.path}", status_code=303)
             if area == "admin":

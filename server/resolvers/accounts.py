@@ -7,10 +7,10 @@ from server.models.enums import AccountKind as StoredKind
 from server.permissions.checks import require_administrator
 from server.schema import accounts as types
 from server.schema.enums import PupilAccess
-from server.schema.errors import NotFound
+from server.schema.errors import NotFound, Unauthenticated
 from server.schema.pagination import PageInfo, edges_for, encode_cursor, page_window
 from server.services.accounts import activation as signups
-from server.services.accounts import manage, people, recovery
+from server.services.accounts import manage, mfa, people, recovery
 from server.services.accounts.audit import Actor
 from server.services.accounts.credentials import SECURITY_QUESTIONS
 from server.services.errors import UserInputError
@@ -63,9 +63,7 @@ def pending_of(account: Account, activation: Activation | None) -> types.Pending
         email_error=activation.email_error if activation else None,
         tries=activation.tries if activation else 0,
         locked=bool(activation and activation.locked),
-        created_by=account.created_by.login_name
-        if account.created_by_id and account.created_by
-        else None,
+        created_by=account.created_by.login_name if account.created_by_id and account.created_by else None,
     )
 
 
@@ -126,9 +124,7 @@ async def check_new_person(context, kind: types.AccountKind, input) -> types.Che
     if kind == types.AccountKind.USER:
         problems = [p for p in problems if p.field not in ("role", "pupilAccess")]
     error = people.PersonInputError(problems) if problems else None
-    return types.CheckNewPersonResult(
-        errors=types.errors_of(error, types.CheckNewPersonError) if error else []
-    )
+    return types.CheckNewPersonResult(errors=types.errors_of(error, types.CheckNewPersonError) if error else [])
 
 
 async def pending_accounts(context) -> list[types.PendingAccount]:
@@ -152,9 +148,7 @@ async def welcome_letters(context, ids: list[str]) -> list[types.WelcomeLetter]:
                     organisation_name=account.organisation.name,
                     activation_code=signups.plain_code(activation),
                     sign_up_url=f"{get_settings().base_url}/sign-up",
-                    link_expires_at=activation.link_expires_at
-                    if activation.link_reference
-                    else None,
+                    link_expires_at=activation.link_expires_at if activation.link_reference else None,
                 )
             )
     letters.sort(key=lambda letter: wanted.index(letter.id))
@@ -297,9 +291,7 @@ async def add_administrator(context, input) -> types.AddAdministratorPayload:
             actor=actor_of(context),
         )
     except UserInputError as error:
-        return types.AddAdministratorPayload(
-            account=None, errors=types.errors_of(error, types.AddAdministratorError)
-        )
+        return types.AddAdministratorPayload(account=None, errors=types.errors_of(error, types.AddAdministratorError))
     await signups.send_verification(account.id)
     return types.AddAdministratorPayload(account=await _pending(context, account.id), errors=[])
 
@@ -327,9 +319,7 @@ async def reissue_activation_code(context, account_id) -> types.ReissueActivatio
         return types.ReissueActivationCodePayload(
             account=None, errors=types.errors_of(error, types.ReissueActivationCodeError)
         )
-    return types.ReissueActivationCodePayload(
-        account=await _pending(context, account_id), errors=[]
-    )
+    return types.ReissueActivationCodePayload(account=await _pending(context, account_id), errors=[])
 
 
 async def delete_pending_account(context, account_id) -> types.DeletePendingAccountPayload:
@@ -357,9 +347,7 @@ async def update_user_access(context, input) -> types.UpdateUserAccessPayload:
             input.governor_full_access_confirmed,
         )
     except UserInputError as error:
-        return types.UpdateUserAccessPayload(
-            account=None, errors=types.errors_of(error, types.UpdateUserAccessError)
-        )
+        return types.UpdateUserAccessPayload(account=None, errors=types.errors_of(error, types.UpdateUserAccessError))
     return types.UpdateUserAccessPayload(account=managed_of(account), errors=[])
 
 
@@ -386,9 +374,7 @@ async def deactivate_account(context, account_id) -> types.DeactivateAccountPayl
     try:
         account = await manage.deactivate(actor_of(context), admin.organisation, account_id)
     except UserInputError as error:
-        return types.DeactivateAccountPayload(
-            account=None, errors=types.errors_of(error, types.DeactivateAccountError)
-        )
+        return types.DeactivateAccountPayload(account=None, errors=types.errors_of(error, types.DeactivateAccountError))
     return types.DeactivateAccountPayload(account=managed_of(account), errors=[])
 
 
@@ -397,9 +383,7 @@ async def reactivate_account(context, account_id) -> types.ReactivateAccountPayl
     try:
         account = await manage.reactivate(actor_of(context), admin.organisation, account_id)
     except UserInputError as error:
-        return types.ReactivateAccountPayload(
-            account=None, errors=types.errors_of(error, types.ReactivateAccountError)
-        )
+        return types.ReactivateAccountPayload(account=None, errors=types.errors_of(error, types.ReactivateAccountError))
     return types.ReactivateAccountPayload(account=managed_of(account), errors=[])
 
 
@@ -409,9 +393,7 @@ async def send_password_reset(context, account_id) -> types.SendPasswordResetPay
         account = await manage.account_in(admin.organisation_id, account_id)
         await recovery.send_reset_by_administrator(actor_of(context), account)
     except UserInputError as error:
-        return types.SendPasswordResetPayload(
-            sent=False, errors=types.errors_of(error, types.SendPasswordResetError)
-        )
+        return types.SendPasswordResetPayload(sent=False, errors=types.errors_of(error, types.SendPasswordResetError))
     return types.SendPasswordResetPayload(sent=True, errors=[])
 
 
@@ -441,9 +423,7 @@ async def verify_activation_code(context, input) -> types.VerifyActivationCodePa
 
 async def choose_sign_up_password(context, input) -> types.ChooseSignUpPasswordPayload:
     try:
-        await signups.choose_password(
-            input.token, input.code, input.password, input.password_confirmation
-        )
+        await signups.choose_password(input.token, input.code, input.password, input.password_confirmation)
     except UserInputError as error:
         return types.ChooseSignUpPasswordPayload(
             done=False, errors=types.errors_of(error, types.ChooseSignUpPasswordError)
@@ -456,9 +436,7 @@ async def complete_sign_up(context, input) -> types.CompleteSignUpPayload:
     try:
         account = await signups.choose_questions(input.token, input.code, chosen)
     except UserInputError as error:
-        return types.CompleteSignUpPayload(
-            account=None, errors=types.errors_of(error, types.CompleteSignUpError)
-        )
+        return types.CompleteSignUpPayload(account=None, errors=types.errors_of(error, types.CompleteSignUpError))
     return types.CompleteSignUpPayload(
         account=types.SignedUp(
             username=account.login_name,
@@ -480,8 +458,7 @@ async def start_password_recovery(context, input) -> types.StartPasswordRecovery
         challenge=types.RecoveryChallenge(
             login_name=challenge.login_name,
             characters=[
-                types.RecoveryCharacter(question=recovery.question_text(q), position=p)
-                for q, p in challenge.characters
+                types.RecoveryCharacter(question=recovery.question_text(q), position=p) for q, p in challenge.characters
             ],
         ),
         errors=[],
@@ -500,11 +477,72 @@ async def answer_password_recovery(context, input) -> types.AnswerPasswordRecove
 
 async def reset_password(context, input, area: types.RecoveryArea) -> types.ResetPasswordPayload:
     try:
-        await recovery.reset_password(
-            input.token, area.value, input.password, input.password_confirmation
-        )
+        await recovery.reset_password(input.token, area.value, input.password, input.password_confirmation)
     except UserInputError as error:
-        return types.ResetPasswordPayload(
-            done=False, errors=types.errors_of(error, types.ResetPasswordError)
-        )
+        return types.ResetPasswordPayload(done=False, errors=types.errors_of(error, types.ResetPasswordError))
     return types.ResetPasswordPayload(done=True, errors=[])
+
+
+# Two-step sign-in (TOTP) ---------------------------------------------------------------
+
+
+def _mfa_viewer(context):
+    """Signed in, or half-way: password given, code still to come."""
+    viewer = context.viewer
+    if viewer.account is None or viewer.api_token is not None:
+        raise Unauthenticated()
+    return viewer.account, viewer.session
+
+
+async def account_security(context) -> types.AccountSecurity:
+    account, session = _mfa_viewer(context)
+    setup = await mfa.pending_setup(account)
+    return types.AccountSecurity(
+        username=account.login_name,
+        totp_enabled=account.totp_enabled,
+        mfa_required=mfa.required_for(account),
+        mfa_pending=bool(session and session.mfa_pending),
+        setup=types.TotpSetup(secret=setup[0], uri=setup[1]) if setup else None,
+    )
+
+
+async def start_totp_setup(context) -> types.StartTotpSetupPayload:
+    account, _ = _mfa_viewer(context)
+    try:
+        secret, uri = await mfa.start_setup(account)
+    except UserInputError as error:
+        return types.StartTotpSetupPayload(setup=None, errors=types.errors_of(error, types.StartTotpSetupError))
+    return types.StartTotpSetupPayload(setup=types.TotpSetup(secret=secret, uri=uri), errors=[])
+
+
+async def confirm_totp(context, input) -> types.ConfirmTotpPayload:
+    account, session = _mfa_viewer(context)
+    try:
+        await mfa.confirm_setup(actor_of(context), account, input.code, session)
+    except UserInputError as error:
+        return types.ConfirmTotpPayload(security=None, errors=types.errors_of(error, types.ConfirmTotpError))
+    if session is not None:
+        session.mfa_pending = False
+    return types.ConfirmTotpPayload(security=await account_security(context), errors=[])
+
+
+async def disable_totp(context, input) -> types.DisableTotpPayload:
+    account, session = _mfa_viewer(context)
+    if session is not None and session.mfa_pending:
+        raise Unauthenticated()
+    try:
+        await mfa.disable(actor_of(context), account, input.code)
+    except UserInputError as error:
+        return types.DisableTotpPayload(security=None, errors=types.errors_of(error, types.DisableTotpError))
+    return types.DisableTotpPayload(security=await account_security(context), errors=[])
+
+
+async def verify_mfa(context, input) -> types.VerifyMfaPayload:
+    account, session = _mfa_viewer(context)
+    if session is None:
+        raise Unauthenticated()
+    try:
+        await mfa.verify_session(account, session, input.code)
+    except UserInputError as error:
+        return types.VerifyMfaPayload(verified=False, errors=types.errors_of(error, types.VerifyMfaError))
+    return types.VerifyMfaPayload(verified=True, errors=[])

@@ -4,6 +4,7 @@ from server.auth.sessions import COOKIE_NAMES, end_session, start_session
 from server.resolvers.organisations import viewer_of
 from server.schema.auth import SignInError, SignInErrorCode, SignInPayload, SignOutPayload
 from server.schema.errors import Forbidden
+from server.services.accounts.mfa import needs_second_step
 from server.services.accounts.signin import authenticate
 from server.services.errors import UserInputError
 
@@ -36,6 +37,7 @@ async def sign_in(context, input):
         account, area,
         request.client.host if request and request.client else None,
         request.headers.get("user-agent") if request else None,
+        mfa_pending=needs_second_step(account),
     )
     context.set_cookies[COOKIE_NAMES[area]] = cookie_value
     return SignInPayload(viewer=viewer_of(account), errors=[])

@@ -244,15 +244,18 @@ class RecoveryChallenge:
 
 
 @strawberry.type
-class AccountSecurity:
-    totp_enabled: bool
-    mfa_required: bool
+class TotpSetup:
+    secret: str = strawberry.field(description="The key to type into an authenticator app")
+    uri: str = strawberry.field(description="The same key as an otpauth:// URI")
 
 
 @strawberry.type
-class TotpSetup:
-    secret: str
-    uri: str
+class AccountSecurity:
+    username: str
+    totp_enabled: bool
+    mfa_required: bool = strawberry.field(description="The organisation requires it for you")
+    mfa_pending: bool = strawberry.field(description="Signed in with a password, code still needed")
+    setup: TotpSetup | None = strawberry.field(description="A set-up waiting for its first code")
 
 
 # Inputs ------------------------------------------------------------------------------
@@ -446,6 +449,11 @@ class AnswerPasswordRecoveryPayload:
 class ResetPasswordPayload:
     done: bool
     errors: list[ResetPasswordError]
+
+
+@strawberry.input
+class TotpCodeInput:
+    code: str
 
 
 @strawberry.type

@@ -38,9 +38,7 @@ class AccountsQuery:
         first: int | None = 50,
         after: str | None = None,
     ) -> t.ManagedAccountConnection:
-        return await resolve.managed_users(
-            info.context, search, role, 50 if first is None else first, after
-        )
+        return await resolve.managed_users(info.context, search, role, 50 if first is None else first, after)
 
     @strawberry.field
     async def managed_account(self, info: Info, id: strawberry.ID) -> t.ManagedAccount | None:
@@ -68,6 +66,10 @@ class AccountsQuery:
     async def sign_up_link(self, token: str) -> t.SignUpLink:
         return await resolve.sign_up_link(token)
 
+    @strawberry.field(description="The viewer's two-step sign-in, also while a code is awaited.")
+    async def account_security(self, info: Info) -> t.AccountSecurity:
+        return await resolve.account_security(info.context)
+
     @strawberry.field(description="Whether a password reset link can be used.")
     async def password_reset_link_valid(self, token: str, area: t.RecoveryArea) -> bool:
         return await resolve.password_reset_link(token, area)
@@ -80,39 +82,27 @@ class AccountsMutation:
         return await resolve.add_user(info.context, input)
 
     @strawberry.mutation
-    async def add_administrator(
-        self, info: Info, input: t.NewPersonInput
-    ) -> t.AddAdministratorPayload:
+    async def add_administrator(self, info: Info, input: t.NewPersonInput) -> t.AddAdministratorPayload:
         return await resolve.add_administrator(info.context, input)
 
     @strawberry.mutation(description="A fresh sign-up link by email; the old link stops working.")
-    async def resend_verification(
-        self, info: Info, id: strawberry.ID
-    ) -> t.ResendVerificationPayload:
+    async def resend_verification(self, info: Info, id: strawberry.ID) -> t.ResendVerificationPayload:
         return await resolve.resend_verification(info.context, id)
 
     @strawberry.mutation(description="A new activation code; tries start again, a lock is lifted.")
-    async def reissue_activation_code(
-        self, info: Info, id: strawberry.ID
-    ) -> t.ReissueActivationCodePayload:
+    async def reissue_activation_code(self, info: Info, id: strawberry.ID) -> t.ReissueActivationCodePayload:
         return await resolve.reissue_activation_code(info.context, id)
 
     @strawberry.mutation
-    async def delete_pending_account(
-        self, info: Info, id: strawberry.ID
-    ) -> t.DeletePendingAccountPayload:
+    async def delete_pending_account(self, info: Info, id: strawberry.ID) -> t.DeletePendingAccountPayload:
         return await resolve.delete_pending_account(info.context, id)
 
     @strawberry.mutation
-    async def update_user_access(
-        self, info: Info, input: t.UpdateUserAccessInput
-    ) -> t.UpdateUserAccessPayload:
+    async def update_user_access(self, info: Info, input: t.UpdateUserAccessInput) -> t.UpdateUserAccessPayload:
         return await resolve.update_user_access(info.context, input)
 
     @strawberry.mutation
-    async def update_administrator(
-        self, info: Info, input: t.UpdateAdministratorInput
-    ) -> t.UpdateAdministratorPayload:
+    async def update_administrator(self, info: Info, input: t.UpdateAdministratorInput) -> t.UpdateAdministratorPayload:
         return await resolve.update_administrator(info.context, input)
 
     @strawberry.mutation(description="Signs the person out everywhere at once.")
@@ -124,9 +114,7 @@ class AccountsMutation:
         return await resolve.reactivate_account(info.context, id)
 
     @strawberry.mutation(description="Emails the person a reset link; nobody else sees a password.")
-    async def send_password_reset(
-        self, info: Info, id: strawberry.ID
-    ) -> t.SendPasswordResetPayload:
+    async def send_password_reset(self, info: Info, id: strawberry.ID) -> t.SendPasswordResetPayload:
         return await resolve.send_password_reset(info.context, id)
 
     @strawberry.mutation
@@ -134,9 +122,7 @@ class AccountsMutation:
         return await resolve.set_require_mfa(info.context, required)
 
     @strawberry.mutation(description="Sign-up step 1: the activation code of a sign-up link.")
-    async def verify_activation_code(
-        self, info: Info, input: t.ActivationCodeInput
-    ) -> t.VerifyActivationCodePayload:
+    async def verify_activation_code(self, info: Info, input: t.ActivationCodeInput) -> t.VerifyActivationCodePayload:
         return await resolve.verify_activation_code(info.context, input)
 
     @strawberry.mutation(description="Sign-up step 2: the password.")
@@ -145,12 +131,8 @@ class AccountsMutation:
     ) -> t.ChooseSignUpPasswordPayload:
         return await resolve.choose_sign_up_password(info.context, input)
 
-    @strawberry.mutation(
-        description="Sign-up step 3: three security questions; the account is active."
-    )
-    async def complete_sign_up(
-        self, info: Info, input: t.CompleteSignUpInput
-    ) -> t.CompleteSignUpPayload:
+    @strawberry.mutation(description="Sign-up step 3: three security questions; the account is active.")
+    async def complete_sign_up(self, info: Info, input: t.CompleteSignUpInput) -> t.CompleteSignUpPayload:
         return await resolve.complete_sign_up(info.context, input)
 
     @strawberry.mutation(description="Forgotten password: which characters of the answers to give.")
@@ -170,3 +152,19 @@ class AccountsMutation:
         self, info: Info, input: t.ResetPasswordInput, area: t.RecoveryArea
     ) -> t.ResetPasswordPayload:
         return await resolve.reset_password(info.context, input, area)
+
+    @strawberry.mutation(description="Two-step sign-in: a new key, in use once a code is confirmed.")
+    async def start_totp_setup(self, info: Info) -> t.StartTotpSetupPayload:
+        return await resolve.start_totp_setup(info.context)
+
+    @strawberry.mutation(description="Two-step sign-in: the first code turns it on.")
+    async def confirm_totp(self, info: Info, input: t.TotpCodeInput) -> t.ConfirmTotpPayload:
+        return await resolve.confirm_totp(info.context, input)
+
+    @strawberry.mutation(description="Two-step sign-in off (not where the organisation requires it).")
+    async def disable_totp(self, info: Info, input: t.TotpCodeInput) -> t.DisableTotpPayload:
+        return await resolve.disable_totp(info.context, input)
+
+    @strawberry.mutation(description="The second step of signing in: the code.")
+    async def verify_mfa(self, info: Info, input: t.TotpCodeInput) -> t.VerifyMfaPayload:
+        return await resolve.verify_mfa(info.context, input)
