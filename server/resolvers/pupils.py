@@ -76,7 +76,8 @@ def import_of(row: PupilImportModel, check: importing.ImportCheck) -> types.Pupi
         confirmed_at=row.confirmed_at,
         counts=types.PupilImportCounts(
             rows=(len(row.rows) if row.status.value == "pending"
-                  else check.new + check.updated + check.unchanged + check.with_problems), new_pupils=check.new, updated_pupils=check.updated,
+                  else check.new + check.updated + check.unchanged + check.with_problems),
+            new_pupils=check.new, updated_pupils=check.updated,
             unchanged_pupils=check.unchanged, rows_with_problems=check.with_problems,
             rows_with_warnings=check.with_warnings, missing_from_file=check.missing,
         ),
