@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -548,4 +549,13 @@ async def test_another_secret_key_gives_new_passwords_and_tokens(monkeypatch, cl
     assert (await graphql(client, query, token=user["apiToken"])).json()["data"]["viewer"]
     refused = await graphql(client, query, token=old_token)
     assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert not (await load_demo(pupils_per_year=SMALL)).changed
+
+
+async def test_two_runs_at_once_load_the_demo_once():
+    first, second = await asyncio.gather(load_demo(pupils_per_year=SMALL),
+                                         load_demo(pupils_per_year=SMALL))
+    assert first.as_json() == second.as_json()
+    assert await Organisation.all().count() == len(PLAN.organisations)
+    assert await Account.all().count() == len(PLAN.accounts)
     assert not (await load_demo(pupils_per_year=SMALL)).changed

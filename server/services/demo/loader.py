@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from tortoise.exceptions import IntegrityError
 from tortoise.models import Model
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
@@ -289,7 +290,19 @@ async def _organisation_rows() -> dict[str, dict[str, Any]]:
 
 
 async def load_demo(pupils_per_year: int = d.PUPILS_PER_YEAR) -> DemoResult:
-    """Load (or check and repair) the demo data set in the open database."""
+    """Load (or check and repair) the demo data set in the open database.
+
+    Two runs at once: the one that loses a race on a unique key (URN, login name, UPN...)
+    has rolled back everything; it looks again, finds the other's rows and checks them.
+    """
+    try:
+        return await _load(pupils_per_year)
+    except IntegrityError:
+        log.info("demo data: another run wrote it at the same time; checking again")
+        return await _load(pupils_per_year)
+
+
+async def _load(pupils_per_year: int) -> DemoResult:
     started = time.perf_counter()
     settings = get_settings()
     secret = str(settings.secret_key)
