@@ -34,6 +34,7 @@ from enum import Enum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
@@ -267,12 +268,10 @@ async def _organisation_rows() -> dict[str, dict[str, Any]]:
     fields = ("id", "kind", "name", "urn", "la_code", "phase", "local_authority_id",
               "academy_chain_id", "current_academic_year")
     rows = await Organisation.filter(
-        urn__in=[s.urn for s in d.SCHOOLS]
-    ).values(*fields) + await Organisation.filter(
-        la_code__in=[la.la_code for la in d.LOCAL_AUTHORITIES]
-    ).values(*fields) + await Organisation.filter(
-        kind__in=[OrganisationKind.OPERATOR, OrganisationKind.ACADEMY_CHAIN],
-        name__in=[d.OPERATOR.name, d.CHAIN.name],
+        Q(urn__in=[s.urn for s in d.SCHOOLS])
+        | Q(la_code__in=[la.la_code for la in d.LOCAL_AUTHORITIES])
+        | Q(kind__in=[OrganisationKind.OPERATOR, OrganisationKind.ACADEMY_CHAIN],
+            name__in=[d.OPERATOR.name, d.CHAIN.name])
     ).values(*fields)
     found: dict[str, dict[str, Any]] = {}
     for org in d.ORGANISATIONS:
