@@ -210,7 +210,7 @@ async def letters(request: Request) -> Response:
             status_code=400,
             errors=[
                 {
-                    "field": "ids",
+                    "field": "pending-table",
                     "message": "Select at least one pending user to print a welcome letter for",
                     "code": "REQUIRED",
                 }
