@@ -47,7 +47,7 @@ async def sign_up(request: Request) -> Response:
     if link["state"] != "VALID":
         return render(request, "signup/link_problem.html", {"link": link}, status_code=400)
     if request.method == "GET":
-        return _step(request, "code", token, "", forename=link["forename"])
+        return _step(request, "code", token, "", forename=link["forename"], locked=link["locked"])
     form = await request.form()
     step = _field(form, "step")
     code = _field(form, "code", 40)
