@@ -134,7 +134,7 @@ def invite_command(args: argparse.Namespace) -> int:
             for problem in problems:
                 print(f"error: {problem.field or 'administrator'}: {problem.message}", file=sys.stderr)
             return 1
-        sent, link = await deliver_verification(account.id)
+        sent, link = await deliver_verification(account.id, keep_link_on_failure=True)
         activation = await Activation.get(account_id=account.id)
         print(f"Administrator {account.forename} {account.surname} added to {organisation.name}.")
         print(f"Login name:      {account.login_name}")

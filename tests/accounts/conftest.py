@@ -52,6 +52,7 @@ def inbox():
     """Mail goes by SMTP to this inbox for the length of one test."""
     handler = Inbox()
     port = _free_port()
+    handler.port = port
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     os.environ["ASPIRE_SMTP_URL"] = f"smtp://127.0.0.1:{port}"

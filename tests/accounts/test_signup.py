@@ -208,3 +208,23 @@ async def test_sign_up_page_errors_follow_the_govuk_pattern(client, inbox):
                        "passwordConfirmation": PASSWORD})
     assert page.status_code == 400 and 'id="code"' in page.text
     assert (await Activation.get(account__email="amy@school.org.uk")).tries == 1
+
+
+async def test_a_failed_resend_keeps_the_link_already_sent(inbox):
+    import os
+
+    from server.settings import get_settings
+
+    school = await make_school()
+    admin = await make_administrator(school)
+    account, code, token = await pending_user(school)
+    os.environ["ASPIRE_SMTP_URL"] = "smtp://127.0.0.1:9"
+    get_settings.cache_clear()
+    try:
+        assert not await signups.resend_verification(Actor(account=admin), school.id, account.id)
+    finally:
+        os.environ["ASPIRE_SMTP_URL"] = f"smtp://127.0.0.1:{inbox.port}"
+        get_settings.cache_clear()
+    activation = await Activation.get(account=account)
+    assert activation.email_error
+    assert (await signups.check_code(token, code)).account.id == account.id

@@ -56,26 +56,28 @@ def plain_code(activation: Activation) -> str:
     return decrypt(activation.code_encrypted, CODE_PURPOSE)
 
 
-async def _issue_link(activation: Activation) -> str:
-    token = random_token(32)
-    activation.link_hash = digest(token)
-    activation.link_reference = link_reference(token)
-    activation.link_expires_at = now() + timedelta(days=get_settings().activation_link_days)
-    await activation.save(update_fields=["link_hash", "link_reference", "link_expires_at"])
-    return token
+async def _save_link(activation: Activation, token: str, expires_at: datetime, **extra) -> None:
+    await Activation.filter(id=activation.id).update(
+        link_hash=digest(token),
+        link_reference=link_reference(token),
+        link_expires_at=expires_at,
+        **extra,
+    )
 
 
 async def send_verification(account_id: int) -> bool:
-    """Issues a fresh link (the old one stops working) and emails it. Call after commit.
+    """Emails a fresh link; once it has gone, the old link stops working. Call after commit.
 
-    Returns whether the email went; a failure is kept on the activation for Pending users.
+    Returns whether the email went; a failure is kept on the activation for Pending users
+    (and a link that was already sent keeps working).
     """
     sent, _ = await deliver_verification(account_id)
     return sent
 
 
-async def deliver_verification(account_id: int) -> tuple[bool, str | None]:
-    """As send_verification, also giving the new link (for the operator's command line)."""
+async def deliver_verification(account_id: int, keep_link_on_failure: bool = False) -> tuple[bool, str | None]:
+    """As send_verification, also giving the new link (the operator's command line prints it,
+    and keeps it even when the email fails)."""
     account = (
         await Account.filter(id=account_id, status=AccountStatus.PENDING)
         .select_related("organisation", "created_by")
@@ -84,8 +86,9 @@ async def deliver_verification(account_id: int) -> tuple[bool, str | None]:
     activation = await Activation.filter(account_id=account_id, used_at=None).first()
     if account is None or activation is None:
         return False, None
-    token = await _issue_link(activation)
+    token = random_token(32)
     link = sign_up_url(token)
+    expires_at = now() + timedelta(days=get_settings().activation_link_days)
     message = verification_email(
         to=account.email,
         forename=account.forename,
@@ -93,19 +96,23 @@ async def deliver_verification(account_id: int) -> tuple[bool, str | None]:
         organisation=account.organisation.name,
         created_by=account.created_by.full_name if account.created_by else None,
         link=link,
-        expires_at=activation.link_expires_at,
+        expires_at=expires_at,
         login_name=account.login_name if account.is_administrator else None,
     )
     try:
         await deliver(message)
-    except DeliveryFailed as error:
-        await Activation.filter(id=activation.id).update(email_error=str(error)[:500])
-        return False, link
-    except Exception:  # a broken mail set-up must never lose the account
-        logger.exception("verification email for account %s not sent", account_id)
-        await Activation.filter(id=activation.id).update(email_error="The email could not be sent. Try Resend later.")
-        return False, link
-    await Activation.filter(id=activation.id).update(email_sent_at=now(), email_error=None)
+    except Exception as error:  # a broken mail set-up must never lose the account
+        if isinstance(error, DeliveryFailed):
+            reason = str(error)[:500]
+        else:
+            logger.exception("verification email for account %s not sent", account_id)
+            reason = "The email could not be sent. Try Resend later."
+        if keep_link_on_failure:
+            await _save_link(activation, token, expires_at, email_error=reason)
+        else:
+            await Activation.filter(id=activation.id).update(email_error=reason)
+        return False, link if keep_link_on_failure else None
+    await _save_link(activation, token, expires_at, email_sent_at=now(), email_error=None)
     return True, link
 
 
