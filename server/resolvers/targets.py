@@ -13,6 +13,7 @@ from server.schema.errors import Forbidden
 from server.schema.organisations import School
 from server.schema.pagination import (
     MAX_AGGREGATE_PAGE,
+    MAX_AGGREGATE_ROWS,
     PageInfo,
     edges_for,
     encode_cursor,
@@ -129,9 +130,9 @@ async def target_aggregates(
                     estimates=dict(figures.average_points) if figures else {},
                 )
             )
-    if len(rows) > MAX_AGGREGATE_PAGE:
+    if len(rows) > MAX_AGGREGATE_ROWS:
         raise UserInputError(
-            f"That is more than {MAX_AGGREGATE_PAGE} rows: name fewer schools or subjects",
+            f"That is more than {MAX_AGGREGATE_ROWS} rows: name fewer schools or subjects",
             field="schoolUrns",
         )
     return rows
@@ -195,13 +196,12 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
                             ) -> TargetYearGroup:
     ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
     (entry, detail), = await _readable(context, ks, year_group, [school_urn], Detail.AGGREGATE)
-    settings = await aggregates.year_group_settings(entry.school.id, ks, year_group)
     codes = aggregates.known_subject_codes(ks)
     choices, _ = await aggregates.subject_choices_by_school([entry.school.id], ks, year_group,
                                                             codes)
     subjects = await aggregates.subjects_by_code(ks, codes)
-    editing = Editing(settings.editing) if settings else Editing.YES
-    use = bool(settings and settings.use_target_setting)
+    editing = entry.editing
+    use = entry.use_target_setting
     return TargetYearGroup(
         school=School.from_model(entry.school),
         key_stage=key_stage,

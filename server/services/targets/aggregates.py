@@ -33,7 +33,7 @@ from server.models import (
     SubjectSettings,
     YearGroupSettings,
 )
-from server.models.enums import BenchmarkLevel, GradeFormat, KeyStage
+from server.models.enums import BenchmarkLevel, Editing, GradeFormat, KeyStage
 from server.permissions.scope import SchoolSharing
 from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
@@ -60,6 +60,7 @@ class SchoolYearGroup:
     school: Organisation
     sharing: SchoolSharing
     use_target_setting: bool
+    editing: Editing = Editing.YES
 
 
 def year_group_of(key_stage: KeyStage | str, year_group: int) -> KeyStage:
@@ -88,8 +89,8 @@ async def schools_with_sharing(
         for s in await YearGroupSettings.filter(
             school_id__in=[r.id for r in rows], key_stage=key_stage, year_group=year_group
         ).values(
-            "school_id", "use_target_setting", "pupil_level_with_la", "aggregate_with_la",
-            "aggregate_with_chain",
+            "school_id", "use_target_setting", "editing", "pupil_level_with_la",
+            "aggregate_with_la", "aggregate_with_chain",
         )
     }
     out = []
@@ -109,6 +110,7 @@ async def schools_with_sharing(
                     aggregate_with_chain=bool(s.get("aggregate_with_chain")),
                 ),
                 use_target_setting=bool(s.get("use_target_setting")),
+                editing=Editing(s.get("editing") or Editing.YES),
             )
         )
     return out
@@ -312,35 +314,40 @@ async def estimate_figures(
         )
         values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
     z = [engine_level(level).z for level in LEVELS]
+    low, high = ("GREATEST", "LEAST") if _dialect() == "postgres" else ("MAX", "MIN")
     clamped = [
-        f"AVG(CASE WHEN f.y + ? * f.su < f.low THEN f.low "
-        f"WHEN f.y + ? * f.su > f.high THEN f.high ELSE f.y + ? * f.su END) AS est_{i}"
+        f"AVG({low}(f.low, {high}(f.high, f.y + ? * f.su))) AS est_{i}"
         for i in range(len(LEVELS))
     ]
-    clamp_values = [v for zq in z for v in (zq, zq, zq)]
     month = f"(({_birth_month_sql('p.date_of_birth')} + 3) % 12)"
+    # Each pupil's facts once (pupils), then the fixed part once per pupil and subject
+    # (fixed), then the three benchmarks clamped and averaged per school and subject.
     sql = f"""
         WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
             VALUES {", ".join(param_rows)}
         ),
-        fixed AS (
-            SELECT p.school_id AS school_id, s.subject_id AS subject_id, s.su AS su,
-                   s.low AS low, s.high AS high,
-                   s.a + (p.prior_attainment - s.pa_mean)
-                         * (s.b1 + s.b2 * (p.prior_attainment - s.pa_mean))
-                       + s.g * (CASE UPPER(TRIM(p.gender)) WHEN 'F' THEN 1.0
-                                WHEN 'M' THEN 0.0 ELSE 0.5 END)
-                       + s.d * {month} AS y
-            FROM pupil p CROSS JOIN params s
+        pupils AS MATERIALIZED (
+            SELECT p.school_id AS school_id, p.prior_attainment AS pa,
+                   CASE UPPER(TRIM(p.gender)) WHEN 'F' THEN 1.0 WHEN 'M' THEN 0.0
+                        ELSE 0.5 END AS female,
+                   {month} AS month
+            FROM pupil p
             WHERE p.school_id IN ({_in_list(school_ids)})
               AND p.year_group = ? AND p.left_at IS NULL AND p.prior_attainment IS NOT NULL
+        ),
+        fixed AS MATERIALIZED (
+            SELECT u.school_id AS school_id, s.subject_id AS subject_id, s.su AS su,
+                   s.low AS low, s.high AS high,
+                   s.a + (u.pa - s.pa_mean) * (s.b1 + s.b2 * (u.pa - s.pa_mean))
+                       + s.g * u.female + s.d * u.month AS y
+            FROM pupils u CROSS JOIN params s
         )
         SELECT f.school_id AS school_id, f.subject_id AS subject_id, COUNT(*) AS pupils,
                {", ".join(clamped)}
         FROM fixed f
         GROUP BY f.school_id, f.subject_id
     """  # noqa: S608 - only placeholders and fixed SQL are interpolated
-    rows = await _query(sql, [*values, *school_ids, year_group, *clamp_values])
+    rows = await _query(sql, [*values, *school_ids, year_group, *z])
     return {
         (r["school_id"], r["subject_id"]): EstimateFigures(
             pupils=int(r["pupils"]),
@@ -421,14 +428,6 @@ def is_suppressed(pupils: int, targets_set: int, threshold: int) -> bool:
     handful of targets (1 to threshold - 1) whose average would describe those pupils.
     """
     return pupils < threshold or 0 < targets_set < threshold
-
-
-async def year_group_settings(
-    school_id: int, key_stage: KeyStage, year_group: int
-) -> YearGroupSettings | None:
-    return await YearGroupSettings.filter(
-        school_id=school_id, key_stage=key_stage, year_group=year_group
-    ).first()
 
 
 async def sharing_by_school(
