@@ -13,6 +13,9 @@ NodeType = TypeVar("NodeType")
 
 MAX_PAGE = 100
 MAX_AGGREGATE_PAGE = 500
+# targetAggregates is one list (no pages): a whole large LA (about 100 schools x 12 subjects)
+# must fit, and the cap still bounds one request's work.
+MAX_AGGREGATE_ROWS = 5000
 
 
 @strawberry.type
