@@ -168,6 +168,11 @@ async def _check(request: Request, batch_id: int) -> dict:
 
 def _check_context(request: Request, check: dict, **extra) -> dict:
     meta = KINDS[KIND_BY_ENUM[check["batch"]["kind"]]]
+    for row in check["rows"]:  # each cell of the grid looks up its own problems
+        by_field: dict[str | None, list] = {}
+        for problem in row["problems"]:
+            by_field.setdefault(problem["field"], []).append(problem)
+        row["byField"] = by_field
     # The accounts pages print welcome letters for a set of pending users, when present.
     letters = LETTERS_PATH in _paths(request)
     pending_ids = [c["id"] for c in check["created"] if c["status"] == "pending"] if letters else []
