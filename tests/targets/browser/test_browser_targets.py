@@ -68,3 +68,18 @@ async def test_governor_sees_the_summary_without_names(page, seeded):
     await page.get_by_role("button", name="Show").click()
     await expect(page).to_have_url(re.compile(r"yearGroup=11"))
     await expect(page.locator("#target-summary")).to_contain_text("Year 11")
+
+
+async def test_la_officer_pages_are_accessible(page, seeded):
+    await sign_in(page, seeded["officer"])
+    await page.get_by_role("link", name="Schools' targets").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Your schools' targets")
+    await assert_front_end_loaded(page)
+    await axe_check(page)
+    await page.get_by_role("link", name="Compare targets with benchmarks").click()
+    await expect(page.locator("#outside-dashboard")).to_contain_text("Target Test School")
+    await axe_check(page)
+    await page.goto(f"/outside/pupils?school={seeded['urn']}&yearGroup=10&subject=maths")
+    await expect(page.locator("main")).to_contain_text(seeded["surnames"][0])
+    await assert_front_end_loaded(page)
+    await axe_check(page)
