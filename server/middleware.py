@@ -154,7 +154,7 @@ class SecurityHeadersMiddleware:
                 headers["Content-Security-Policy"] = (
                     f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
                     f"style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
-                    "font-src 'self'; connect-src 'self'; form-action 'self'; "
+                    "font-src 'self' data:; connect-src 'self'; form-action 'self'; "
                     "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
                 )
                 headers["X-Content-Type-Options"] = "nosniff"

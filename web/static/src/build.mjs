@@ -32,5 +32,15 @@ for (const file of ["govuk-frontend.min.js", "govuk-frontend.min.js.map"]) {
 // Images only: the fonts are GOV.UK's typeface, which we do not use.
 cpSync(join(govuk, "assets", "images"), join(vendor, "assets", "images"), { recursive: true });
 cpSync(join(modules, "htmx.org", "dist", "htmx.min.js"), join(vendor, "htmx.min.js"));
+// The GraphQL explorer for signed-in users, served from here rather than a CDN.
+mkdirSync(join(vendor, "graphiql"), { recursive: true });
+for (const [pkg, file] of [
+  ["react", "umd/react.production.min.js"],
+  ["react-dom", "umd/react-dom.production.min.js"],
+  ["graphiql", "graphiql.min.js"],
+  ["graphiql", "graphiql.min.css"],
+]) {
+  cpSync(join(modules, pkg, file), join(vendor, "graphiql", file.split("/").pop()));
+}
 
 console.log(`web/static/vendor/ written (govuk.css ${Math.round(css.length / 1024)} KB)`);
