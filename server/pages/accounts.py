@@ -217,6 +217,17 @@ async def letters(request: Request) -> Response:
             ],
         )
     data = await run(request, "WelcomeLetters", {"ids": ids})
+    if not data["welcomeLetters"]:
+        return render(
+            request,
+            "errors/error.html",
+            {
+                "title": "Page not found",
+                "body": "There is no pending user with a welcome letter here. "
+                "They may have signed up already or been deleted.",
+            },
+            status_code=404,
+        )
     return render(request, "accounts/letters.html", {"letters": data["welcomeLetters"]})
 
 
