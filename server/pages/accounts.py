@@ -46,6 +46,14 @@ def manage_tabs(request: Request) -> list[tuple[str, str]]:
     return [(label, href) for label, href in TABS if href in paths]
 
 
+def for_form(errors: list[dict]) -> list[dict]:
+    """The Governor confirmation is answered by its tick box: its error links there."""
+    return [
+        {**e, "field": "governorFullAccessConfirmed"} if e.get("code") == "CONFIRMATION_REQUIRED" else e
+        for e in errors
+    ]
+
+
 def field(form, name: str) -> str:
     return str(form.get(name, ""))[:MAX_FIELD]
 
@@ -111,7 +119,7 @@ async def add_user(request: Request) -> Response:
             {
                 "step": "details" if details_wrong else "access",
                 "form": values,
-                "errors": payload["errors"],
+                "errors": for_form(payload["errors"]),
                 "options": options,
                 "organisation": organisation,
             },
@@ -298,7 +306,7 @@ async def user(request: Request) -> Response:
     payload = data["updateUserAccess"]
     if payload["errors"]:
         return await _account_page(
-            request, "accounts/user.html", errors=payload["errors"], form=values, status_code=400
+            request, "accounts/user.html", errors=for_form(payload["errors"]), form=values, status_code=400
         )
     return RedirectResponse("/admin/users?saved=" + _id(request), status_code=303)
 

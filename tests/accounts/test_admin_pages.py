@@ -75,7 +75,7 @@ async def test_governor_with_full_access_asks_for_confirmation(client):
     await admin_client(client)
     values = {**STEP1, "step": "access", "role": "Governor", "pupilAccess": "FULL"}
     page = await post(client, "/admin/users/add", values)
-    assert_error_pattern(page, ["pupilAccess"])
+    assert_error_pattern(page, ["governorFullAccessConfirmed"])
     assert "It is not usual practice to give pupil information to this type of user" in page.text
     assert 'id="governorFullAccessConfirmed"' in page.text and "Please confirm selections" in page.text
     assert await Account.filter(kind=AccountKind.USER).count() == 0
@@ -253,7 +253,7 @@ async def test_manage_users_search_change_access_deactivate_reactivate(app, clie
 
     # Governor + full without the tick: refused, nothing changes.
     page = await post(client, f"/admin/users/{teacher.id}", {"role": "Governor", "pupilAccess": "FULL"})
-    assert_error_pattern(page, ["pupilAccess"])
+    assert_error_pattern(page, ["governorFullAccessConfirmed"])
     assert (await Account.get(id=teacher.id)).role == Role.TEACHER
     page = await post(client, f"/admin/users/{teacher.id}",
                       {"role": "Governor", "pupilAccess": "FULL", "governorFullAccessConfirmed": "yes"})
