@@ -228,3 +228,13 @@ async def test_school_users_are_told_outside_pages_are_not_for_them(client, scho
     assert r.status_code == 403 and "local authorities and academy chains" in r.text
     r = await client.get("/")
     assert 'href="/outside"' not in r.text
+
+
+async def test_menu_marks_one_current_item(client, school):
+    user = await make_user(school, Role.DATA_MANAGER, PupilAccess.FULL)
+    await sign_in(client, user)
+    r = await client.get("/targets/summary")
+    assert r.text.count('aria-current="page"') == 1
+    assert 'href="/targets/summary" aria-current="page"' in r.text
+    r = await client.get("/targets")
+    assert 'href="/targets" aria-current="page"' in r.text
