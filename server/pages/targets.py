@@ -121,10 +121,16 @@ async def targets_page(request: Request) -> Response:
         "yearGroup": filters["yearGroup"]}))["targetYearGroup"]
     included = [s for s in settings["subjects"] if s["included"]]
     codes = [s["subject"]["code"] for s in included]
+    errors: dict = {}
+    asked_all = "subject" in request.query_params and not filters["subject"]
+    if asked_all and not filters["upn"]:
+        errors["filters"] = [{"field": "upn", "code": "REQUIRED",
+                              "message": "Enter a pupil's UPN to see all their subjects"}]
     if filters["subject"] not in codes:
         filters["subject"] = "" if filters["upn"] else (codes[0] if codes else "")
     data = await _setting_data(request, me["organisation"]["urn"], filters) if codes else None
-    return _render_setting(request, me, filters, included, data, errors={})
+    return _render_setting(request, me, filters, included, data, errors=errors,
+                           status_code=400 if errors else 200)
 
 
 def _explain(request: Request, me: dict) -> Response:

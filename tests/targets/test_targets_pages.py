@@ -238,3 +238,12 @@ async def test_menu_marks_one_current_item(client, school):
     assert 'href="/targets/summary" aria-current="page"' in r.text
     r = await client.get("/targets")
     assert 'href="/targets" aria-current="page"' in r.text
+
+
+async def test_all_subjects_needs_a_upn(client, school):
+    user = await make_user(school, Role.DATA_MANAGER, PupilAccess.FULL)
+    await sign_in(client, user)
+    r = await client.get("/targets?yearGroup=10&subject=&upn=")
+    assert r.status_code == 400
+    assert "There is a problem" in r.text and 'href="#upn"' in r.text
+    assert 'id="upn-error"' in r.text and "Enter a pupil&#39;s UPN" in r.text
