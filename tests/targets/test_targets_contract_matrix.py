@@ -196,3 +196,25 @@ async def test_exports_need_pupil_level_access(client, world):
     r = await graphql(client, export, {"urn": urn}, token=world.tokens["school_full"])
     rows = [row for e in r.json()["data"]["targetExport"]["edges"] for row in e["node"]["rows"]]
     assert len(rows) == 8 * 20 and any(row[2].startswith("Zedever") for row in rows)
+
+
+async def test_saved_operations_run_over_http_for_outside_tools(client, world):
+    """server/operations/targets.graphql's TargetAggregates and PupilTargets, as a tool sends them."""
+    from server.operations import document
+
+    headers = {"authorization": f"Bearer {world.tokens['la_full']}"}
+    r = await client.post("/graphql", headers=headers, json={
+        "query": document("TargetAggregates"), "operationName": "TargetAggregates",
+        "variables": {"keyStage": "KS4", "yearGroup": 10, "subjectCodes": ["maths"]}})
+    body = r.json()
+    assert "errors" not in body, r.text
+    rows = body["data"]["targetAggregates"]
+    assert {row["school"]["urn"] for row in rows} == {
+        world.schools[p].urn for p in AGGREGATE_Y10["la_full"]}
+    assert all(row["targetsSet"] == 8 and row["averageTargetPoints"] == 5.25 for row in rows)
+    r = await client.post("/graphql", headers=headers, json={
+        "query": document("PupilTargets"), "operationName": "PupilTargets",
+        "variables": {"schoolUrn": world.schools["pupil_la"].urn, "keyStage": "KS4",
+                      "yearGroup": 10, "subjectCode": "maths", "first": 5}})
+    page = r.json()["data"]["pupilTargets"]
+    assert page["totalCount"] == 8 and len(page["edges"]) == 5 and page["pageInfo"]["hasNextPage"]
