@@ -361,6 +361,8 @@ async def subjects_page(request: Request) -> Response:
                     query = _query(ks, year, saved=1, prepopulated=payload["prepopulated"])
                     return RedirectResponse(f"{PAGES['subjects']}?{query}", status_code=303)
                 done = {"prepopulated": payload["prepopulated"]}
+                data = await run(request, "ManageSubjects", {"keyStage": ks, "yearGroup": year})
+                subjects = data["managedSubjects"]
     elif request.query_params.get("saved"):
         number = request.query_params.get("prepopulated", "0")
         done = {"prepopulated": int(number) if number.isdigit() else 0}
@@ -475,12 +477,13 @@ async def index(request: Request) -> Response:
 async def _deletion_menu(request: Request) -> bool:
     """Delete targets is offered when a target exists or a deletion can be restored."""
     viewer = request.state.viewer
-    if not viewer.is_administrator:
-        return False
+    kind = getattr(getattr(viewer.organisation, "kind", None), "value", None)
+    if not viewer.is_administrator or kind != "school":
+        return False  # only a school's administrators have target setting
     try:
         data = await run(request, "TargetSettingsMenu")
     except OperationFailed:
-        return False  # not a school's administrator: no target setting at all
+        return False
     overview = data["targetSettingsOverview"]
     return bool(overview["hasTargets"] or overview["hasRestorableDeletions"])
 

@@ -71,7 +71,8 @@ async def test_missing_answer_and_htmx_fragment(client):
     r = await client.post(f"{BASE}/targets", data=form,
                           headers={"hx-request": "true", **csrf_headers(client)})
     assert r.status_code == 200 and "<html" not in r.text
-    assert r.text.lstrip().startswith('<div id="target-settings-form">')
+    assert '<div id="target-settings-form">' in r.text
+    assert 'id="target-setting-nav" hx-swap-oob="true"' in r.text  # sub-navigation kept current
     assert "Select whether users may edit targets" in r.text
 
 

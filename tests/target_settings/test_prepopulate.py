@@ -118,6 +118,9 @@ async def test_people_keep_their_targets_and_untouched_ones_follow_the_benchmark
     assert change.benchmark == BenchmarkLevel.VERY_HIGH
     maths = next(s for s in overview.subjects if s.choice.code == "maths")
     assert maths.choice.saved and maths.choice.benchmark == BenchmarkLevel.VERY_HIGH
+    event = await AuditEvent.get(action="benchmarks.saved")
+    assert event.before == {"maths": {"benchmark": None, "gradeFormat": "9-1"}}
+    assert event.after == {"maths": {"benchmark": "VERY_HIGH", "gradeFormat": "9-1"}}
 
 
 async def test_switching_off_never_deletes_targets():

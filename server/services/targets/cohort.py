@@ -153,7 +153,9 @@ def _subject_codes(ks: KeyStage, subject_codes: Sequence[str] | None) -> tuple[s
 
 
 async def subject_choices(
-    school_id: int, key_stage: KeyStage | str, year_group: int,
+    school_id: int,
+    key_stage: KeyStage | str,
+    year_group: int,
     subject_codes: Sequence[str] | None = None,
 ) -> dict[str, SubjectChoice]:
     """The school's benchmark, grade format and inclusion per subject (two queries)."""
@@ -209,9 +211,11 @@ async def year_group_estimates(
 ) -> CohortEstimates:
     """The year group's current pupils' estimates in every subject at every benchmark."""
     ks = check_year_group(key_stage, year_group)
-    rows = await Pupil.filter(
-        school_id=school_id, year_group=year_group, left_at__isnull=True
-    ).order_by("id").values_list("id", "prior_attainment", "gender", "date_of_birth")
+    rows = (
+        await Pupil.filter(school_id=school_id, year_group=year_group, left_at__isnull=True)
+        .order_by("id")
+        .values_list("id", "prior_attainment", "gender", "date_of_birth")
+    )
     choices = await subject_choices(school_id, ks, year_group, subject_codes)
     codes = tuple(choices)
     ids = tuple(r[0] for r in rows)
@@ -223,8 +227,13 @@ async def year_group_estimates(
     by_level = {}
     for level in LEVELS:
         by_level[level] = model.estimate(
-            parameters, prior, female, month, levels=engine_level(level),
-            subjects=codes, grade_formats=formats,
+            parameters,
+            prior,
+            female,
+            month,
+            levels=engine_level(level),
+            subjects=codes,
+            grade_formats=formats,
         )
     return CohortEstimates(
         school_id=school_id,

@@ -1,0 +1,89 @@
+"""Target Setting pages in Chromium: keyboard use, the live cohort average, axe, CSP."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.async_api import expect
+
+from tests.browser.conftest import browser, page, server, server_database_url  # noqa: F401
+from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, seed
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+@pytest.fixture(scope="module")
+def school(server):  # noqa: F811
+    made = seed(server, "school")
+    pupils = subprocess.run(  # noqa: S603
+        [sys.executable, str(Path(__file__).with_name("browser_seed.py")), made["urn"]],
+        cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120,
+    )
+    assert pupils.returncode == 0, pupils.stderr
+    return made
+
+
+async def sign_in(page, account: dict) -> None:  # noqa: F811
+    await page.goto("/admin/sign-in")
+    await page.get_by_label("Login name").fill(account["login_name"])
+    await page.get_by_label("Password").fill(account["password"])
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(re.compile(r"/admin$"))
+
+
+async def test_benchmarks_update_the_average_and_save_by_keyboard(page, school):  # noqa: F811
+    await sign_in(page, school["administrator"])
+    await page.goto("/admin/target-setting/benchmarks?keyStage=KS4&yearGroup=11")
+    await assert_front_end_loaded(page)
+    await axe_check(page)
+    nav = page.get_by_role("navigation", name="Target Setting")
+    await expect(nav.get_by_role("link", name="Benchmarks")).to_have_attribute(
+        "aria-current", "page"
+    )
+    await expect(nav.get_by_role("link", name="Delete targets")).to_have_count(0)
+    maths = page.get_by_role("group", name=re.compile(r"^Mathematics"))
+    average = page.locator("#average-maths")
+    before = await average.text_content()
+    # Keyboard: focus Very High and choose it with the space bar.
+    await maths.get_by_label("Very High (5)").focus()
+    async with page.expect_response(re.compile(r"/benchmarks/average\?")):
+        await page.keyboard.press("Space")
+    await expect(average).not_to_have_text(before)
+    await maths.get_by_label("A*-G").check()
+    await expect(average).to_have_text(re.compile(r"Average grade: [A-G]\*?$"))
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("alert")).to_contain_text("Benchmarks saved for KS4 Year 11.")
+    await expect(maths.get_by_label("Very High (5)")).to_be_checked()
+    await axe_check(page)
+
+
+async def test_targets_then_delete_and_restore(page, school):  # noqa: F811
+    await sign_in(page, school["administrator"])
+    await page.goto("/admin/target-setting/targets?keyStage=KS4&yearGroup=11")
+    await assert_front_end_loaded(page)
+    await axe_check(page)
+    await page.get_by_role("group", name=re.compile("target-setting facility")).get_by_label(
+        "Yes"
+    ).check()
+    await page.get_by_label("Yes, with the FFT benchmark grade", exact=True).check()
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.get_by_role("alert")).to_contain_text("200 targets pre-populated")
+    await page.get_by_role("navigation", name="Target Setting").get_by_role(
+        "link", name="Delete targets"
+    ).click()
+    await axe_check(page)
+    await expect(page.locator("main")).to_contain_text("200 targets set (200 prepopulated)")
+    await page.get_by_label("One subject only").check()
+    await page.get_by_label("Subject", exact=True).select_option("maths")
+    await page.get_by_role("button", name="Delete targets").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to delete these targets?"
+    )
+    await page.get_by_role("button", name="Yes, delete targets").click()
+    await expect(page.get_by_role("alert")).to_contain_text("10 targets deleted.")
+    await page.get_by_role("button", name=re.compile("^Restore")).click()
+    await expect(page.get_by_role("alert")).to_contain_text("10 targets restored.")
