@@ -76,9 +76,25 @@ async def test_add_a_user_then_they_sign_up(page, browser, server):  # noqa: F81
     await row.get_by_role("button", name=re.compile("Resend")).click()
     await expect(page.locator("#pending-users")).to_contain_text("old link no longer works")
     await check(page)
-    await page.goto("/admin/users")
+    await row.get_by_role("link", name=re.compile("Print")).click()
+    await expect(page.locator(".app-letter__code")).to_have_text(code)
     await check(page)
-    await page.goto("/admin/audit")
+    for path in ("/admin/users", "/admin/audit", "/admin/administrators", "/admin/security",
+                 "/admin/account/security", "/admin/users/add"):
+        await page.goto(path)
+        await check(page)
+    await page.goto("/admin/users")
+    await page.get_by_label("Search by name or email").fill("nobody-by-this-name")
+    await expect(page.locator("#users-list")).to_contain_text("No users match")  # as you type
+    await expect(page).to_have_url(re.compile(r"q=nobody-by-this-name"))
+    await page.get_by_label("Search by name or email").fill("")
+    await expect(page.get_by_role("link", name=school["user"]["name"])).to_be_visible()
+    await page.get_by_role("link", name=school["user"]["name"]).click()
+    await expect(page.get_by_role("group", name="Role at organisation")).to_be_visible()
+    await check(page)
+    await page.goto("/admin/administrators")
+    await page.get_by_role("link", name=re.compile("^Edit")).first.click()
+    await expect(page.get_by_label("Forename")).to_be_visible()
     await check(page)
 
     person = await browser.new_context(base_url=server.base_url)
@@ -105,6 +121,14 @@ async def test_add_a_user_then_they_sign_up(page, browser, server):  # noqa: F81
             await tab.locator(f"#answer{i}").fill(answer)
         await tab.get_by_role("button", name="Finish signing up").click()
         await expect(tab.get_by_role("heading", level=1)).to_have_text("You have signed up")
+        await check(tab)
+        for path in ("/forgotten-password", "/admin/forgotten-password", "/sign-up"):
+            await tab.goto(path)
+            await check(tab)
+        await tab.goto("/forgotten-password")
+        await tab.get_by_label("Login name").fill("grace.hopper@browser.sch.uk")
+        await tab.get_by_role("button", name="Continue").click()
+        await expect(tab.get_by_label(re.compile("character of your answer"))).to_have_count(3)
         await check(tab)
         assert not tab.problems.all(), tab.problems.all()
     finally:
