@@ -175,3 +175,20 @@ async def test_names_are_escaped(client):
     await school.__class__.filter(id=school.id).update(name="<img src=x onerror=alert(1)>")
     page = await client.get(f"{BASE}/subjects")
     assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
+
+
+async def test_your_school_indicator_and_chain_option(client):
+    from server.services.estimates.parameters import load_parameters
+    from tests.factories import make_chain
+    from tests.target_settings.helpers import subjects, value_added
+
+    school, _ = await signed_in_admin(client, await make_school(chain=await make_chain()))
+    subs = await subjects()
+    su = load_parameters("KS4")["maths"].su
+    await value_added(school, subs["maths"], {2023: su, 2024: su, 2025: su})
+    page = await client.get(f"{BASE}/benchmarks?keyStage=KS4&yearGroup=10")
+    assert "Your school: 16th percentile" in page.text
+    assert "Suggested from your school's progress: Very High (5)" in page.text
+    assert 'points="84,8 81,1 87,1"' in page.text  # the marker at the 16th percentile
+    targets = await client.get(f"{BASE}/targets?keyStage=KS4&yearGroup=10")
+    assert "Aggregate targets with my academy chain" in targets.text

@@ -143,3 +143,28 @@ async def test_ks2_scaled_scores_and_bands():
     assert {t.grade for t in writing} <= {"WTS", "EXS", "GDS"}
     reading = await Target.filter(subject=subs["reading"])
     assert all(80 <= int(t.grade) <= 120 for t in reading)
+
+
+async def test_statements_do_not_grow_with_pupils():
+    from server.observability import count_sql
+
+    counted = []
+    await subjects()
+    for pupils in (3, 30):
+        school = await make_school()
+        admin = await make_administrator(school)
+        await make_pupils(school, 10, pupils)
+        await save_settings(school.id, "KS4", 10, False, TargetSettings(), False, Actor(admin))
+        await save_settings(school.id, "KS4", 10, False, TargetSettings(use_target_setting=True),
+                            False, Actor(admin))
+        await YearGroupSettings_on(school)
+        with count_sql() as statements:
+            assert await prepopulate_year_group(school.id, "KS4", 10, admin.id) == pupils * 20
+        counted.append(statements.value)
+    assert counted[0] == counted[1] and counted[0] <= 12, counted
+
+
+async def YearGroupSettings_on(school):  # noqa: N802
+    from server.models import YearGroupSettings
+
+    await YearGroupSettings.filter(school=school).update(prepopulate=Prepopulate.BENCHMARK)
