@@ -19,6 +19,7 @@ from starlette.routing import Route
 from server.pages.home import signed_in
 from server.pages.menus import add_admin_item
 from server.pages.rendering import is_fragment_request, render, run, templates
+from server.settings import get_settings
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_FIELD = 500  # longer values are cut before the schema (which refuses over 50) sees them
@@ -117,7 +118,8 @@ def upload_page(area: str):
 
 def _upload_form(request: Request, meta: dict, errors: list, status_code: int = 200) -> Response:
     return render(request, "batches/upload.html",
-                  {"meta": meta, "errors": errors, "title": meta["title"]},
+                  {"meta": meta, "errors": errors, "title": meta["title"],
+                   "administrator_limit": get_settings().administrator_limit},
                   status_code=status_code)
 
 
@@ -229,8 +231,19 @@ async def row_page(request: Request) -> Response:
     check = await _check(request, batch_id)
     row = _row_of(check, row_id)
     if row is None:
-        return render(request, "batches/_check.html", _check_context(request, check))
+        return _row_gone(request, check, batch_id)
     return render(request, "batches/_row.html", _check_context(request, check, row=row))
+
+
+def _row_gone(request: Request, check: dict, batch_id: int) -> Response:
+    """The row was created or deleted meanwhile (another tab or administrator)."""
+    if not is_fragment_request(request):
+        return RedirectResponse(f"/admin/batches/{batch_id}?done=row-gone", status_code=303)
+    response = render(request, "batches/_check.html", _check_context(
+        request, check, status="That row has already been created or deleted."))
+    response.headers["HX-Retarget"] = "#batch-check"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 @signed_in("admin")
@@ -239,7 +252,7 @@ async def edit_row(request: Request) -> Response:
     check = await _check(request, batch_id)
     row = _row_of(check, row_id)
     if row is None:
-        return RedirectResponse(f"/admin/batches/{batch_id}?done=row-gone", status_code=303)
+        return _row_gone(request, check, batch_id)
     if request.method == "GET":
         values = {"forename": row["forename"], "surname": row["surname"], "email": row["email"],
                   "role": row["roleChoice"] or row["role"],

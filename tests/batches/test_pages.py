@@ -396,3 +396,39 @@ async def test_outside_tools_upload_base64_over_graphql(client):
     broken = await graphql(client, mutation, {"input": {"kind": "USERS", "fileName": "x.csv",
                                                         "contentBase64": "***"}})
     assert broken.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_statements_do_not_grow_with_rows_or_batches(client):
+    from server.observability import count_sql
+
+    await signed_in_admin(client)
+    small = (await upload(client, files.xlsx(files.rows_of_people(2)))).headers["location"]
+    full = (await upload(client, files.xlsx(files.rows_of_people(100)))).headers["location"]
+    check = "query($id: ID!) { batchCheck(id: $id) { rows { id problems { code } } created { id } } }"
+    listing = "{ batches(kind: USERS) { edges { node { fileName rowCount createdCount remainingCount } } } }"
+
+    async def statements(query, variables=None):
+        with count_sql() as counted:
+            response = await graphql(client, query, variables)
+        assert "errors" not in response.json(), response.text
+        return counted.value
+
+    few = await statements(check, {"id": small.rsplit("/", 1)[1]})
+    many = await statements(check, {"id": full.rsplit("/", 1)[1]})
+    assert many == few and many <= 12
+    two = await statements(listing)
+    await upload(client, files.xlsx(files.rows_of_people(3)))
+    await upload(client, files.xlsx(files.rows_of_people(4)))
+    assert await statements(listing) == two
+
+
+async def test_a_row_gone_meanwhile_refreshes_the_whole_check_with_htmx(client):
+    await signed_in_admin(client)
+    check_url = (await upload(client, files.xlsx(files.rows_of_people(2)))).headers["location"]
+    first = row_id((await client.get(check_url)).text, 2)
+    await client.post(f"{check_url}/rows/{first}/delete", data={"csrftoken": client.cookies.get("csrftoken")})
+    late = await client.get(f"{check_url}/rows/{first}/edit", headers=HTMX)
+    assert late.headers["HX-Retarget"] == "#batch-check"
+    assert "That row has already been created or deleted." in late.text
+    plain = await client.get(f"{check_url}/rows/{first}/edit")
+    assert plain.status_code == 303 and "done=row-gone" in plain.headers["location"]
