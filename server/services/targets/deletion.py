@@ -30,6 +30,14 @@ from server.services.targets.settings import require_school, year_group_of
 RESTORE_DAYS = 30
 
 
+_DELETE_ALL_SUBJECTS = (
+    "UPDATE target SET deleted_at = ?, deletion_id = ? "
+    "WHERE school_id = ? AND key_stage = ? AND year_group = ? "
+    "AND deleted_at IS NULL AND history_academic_year IS NULL RETURNING id"
+)
+_DELETE_ONE_SUBJECT = _DELETE_ALL_SUBJECTS.replace(" RETURNING id", " AND subject_id = ? RETURNING id")
+
+
 class DeletionNotFound(LookupError):
     """No such deletion for this school."""
 
@@ -157,15 +165,6 @@ async def delete_targets(
             raise UserInputError(f"Choose a {ks.value} subject", field="subject", code="UNKNOWN_SUBJECT")
     now = datetime.now(UTC)
     actor_id = actor.account.id if actor.account else None
-    where = {
-        "school_id": school_id,
-        "key_stage": ks,
-        "year_group": year_group,
-        "deleted_at__isnull": True,
-        "history_academic_year__isnull": True,
-    }
-    if subject is not None:
-        where["subject_id"] = subject.id
     async with in_transaction() as connection:
         grouped = await _grouped(connection, school_id, ks, year_group)
         if subject is not None:
@@ -182,7 +181,15 @@ async def delete_targets(
             purge_after=now + timedelta(days=RESTORE_DAYS),
             using_db=connection,
         )
-        deleted = await Target.filter(**where).using_db(connection).update(deleted_at=now, deletion_id=deletion.id)
+        # RETURNING, not the driver's change count: on SQLite that counts trigger writes too.
+        deleted = len(
+            await sql.fetch(
+                connection,
+                _DELETE_ONE_SUBJECT if subject is not None else _DELETE_ALL_SUBJECTS,
+                [now, deletion.id, school_id, ks.value, year_group]
+                + ([subject.id] if subject is not None else []),
+            )
+        )
         if not deleted:
             where_words = f"{subject.name} in " if subject else ""
             raise UserInputError(
@@ -242,10 +249,13 @@ async def restore_deletion(school_id: int, deletion_id: int, actor: Actor) -> tu
             "WHERE deletion_id = ? AND deleted_at IS NOT NULL AND school_id = ?",
             [actor_id, now, deletion.id, school_id],
         )
-        restored = (
-            await Target.filter(deletion_id=deletion.id, deleted_at__isnull=False, school_id=school_id)
-            .using_db(connection)
-            .update(deleted_at=None, deletion_id=None)
+        restored = len(
+            await sql.fetch(
+                connection,
+                "UPDATE target SET deleted_at = NULL, deletion_id = NULL "
+                "WHERE deletion_id = ? AND deleted_at IS NOT NULL AND school_id = ? RETURNING id",
+                [deletion.id, school_id],
+            )
         )
         deletion.restored_at = now
         await deletion.save(update_fields=["restored_at"], using_db=connection)
