@@ -9,6 +9,7 @@ from pathlib import Path
 
 from starlette.config import Config
 from starlette.datastructures import Secret
+from tortoise.backends.base.config_generator import expand_db_url
 
 DEVELOPMENT_SECRET = "development-only-secret-key-not-for-real-use"  # noqa: S105
 
@@ -53,8 +54,13 @@ def tortoise_config(database_url: str) -> dict:
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
+    connection: str | dict = url
+    if url.startswith("sqlite://"):
+        # Our SQLite client counts only the rows a statement changed, not its triggers'.
+        connection = expand_db_url(url)
+        connection["engine"] = "server.sqlite_backend"
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             "models": {
                 "models": ["server.models"],

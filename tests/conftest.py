@@ -71,8 +71,10 @@ async def database():
 
 
 TABLES_IN_DELETE_ORDER = (
-    "audit_event", "target_change", "target_summary", "target", "target_deletion",
-    "subject_settings", "year_group_settings", "school_value_added", "pupil_import", "pupil", "subject",
+    "audit_event", "target_change", "target", "target_deletion",
+    "subject_settings", "year_group_settings", "school_value_added", "pupil_import", "pupil",
+    # Emptied after target and pupil, whose triggers write them.
+    "target_summary", "target_summary_grade", "estimate_summary", "pupil_revision", "subject",
     "batch_row", "batch", "throttle_counter", "api_token", "session", "password_reset",
     "security_answer", "activation", "administrator_slot", "account", "organisation",
 )

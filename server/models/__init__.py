@@ -14,6 +14,7 @@ from server.models.audit import AuditEvent
 from server.models.batches import Batch, BatchRow
 from server.models.organisations import Organisation
 from server.models.pupils import Pupil, PupilImport, SchoolValueAdded, Subject
+from server.models.summaries import EstimateSummary, PupilRevision, TargetSummaryGrade
 from server.models.target_settings import SubjectSettings, YearGroupSettings
 from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
 
@@ -39,6 +40,9 @@ __models__ = [
     TargetChange,
     TargetDeletion,
     TargetSummary,
+    TargetSummaryGrade,
+    PupilRevision,
+    EstimateSummary,
     AuditEvent,
 ]
 
