@@ -61,7 +61,8 @@ async def _send_smtp(message: EmailMessage, url: str) -> None:
             username=unquote(parsed.username) if parsed.username else None,
             password=unquote(parsed.password) if parsed.password else None,
             use_tls=scheme == "smtps",
-            start_tls=True if scheme == "smtp+starttls" else False,
+            # smtp:// upgrades with STARTTLS when the server offers it; smtp+starttls:// insists.
+            start_tls=True if scheme == "smtp+starttls" else (False if scheme == "smtps" else None),
             timeout=SMTP_TIMEOUT_SECONDS,
         )
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
