@@ -135,3 +135,10 @@ async def test_purge_removes_deleted_targets_after_30_days():
     assert await purge_expired(later) == 0
     assert await AuditEvent.filter(action="targets.purged", subject_id=str(old.id)).count() == 1
 
+
+
+def test_purge_is_an_aspire_command():
+    from server.cli import build_parser
+    from server.commands.targets import purge_command
+
+    assert build_parser().parse_args(["targets", "purge"]).func is purge_command

@@ -157,14 +157,14 @@ async def test_statements_do_not_grow_with_pupils():
         await save_settings(school.id, "KS4", 10, False, TargetSettings(), False, Actor(admin))
         await save_settings(school.id, "KS4", 10, False, TargetSettings(use_target_setting=True),
                             False, Actor(admin))
-        await YearGroupSettings_on(school)
+        await switch_on_prepopulation(school)
         with count_sql() as statements:
             assert await prepopulate_year_group(school.id, "KS4", 10, admin.id) == pupils * 20
         counted.append(statements.value)
     assert counted[0] == counted[1] and counted[0] <= 12, counted
 
 
-async def YearGroupSettings_on(school):  # noqa: N802
+async def switch_on_prepopulation(school):
     from server.models import YearGroupSettings
 
     await YearGroupSettings.filter(school=school).update(prepopulate=Prepopulate.BENCHMARK)
