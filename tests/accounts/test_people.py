@@ -293,3 +293,20 @@ async def test_inside_a_callers_transaction_a_refusal_leaves_it_usable():
             connection=connection,
         )
     assert await Account.filter(status=AccountStatus.PENDING).count() == 2
+
+
+async def test_concurrent_administrators_with_one_email_make_one():
+    schools = [await make_school() for _ in range(4)]
+    results = await asyncio.gather(
+        *[
+            add_pending_person(school, ADMIN, "Ann", "Lee", f"{'ANN' if i % 2 else 'ann'}@x.org.uk",
+                               None, None, None, False)
+            for i, school in enumerate(schools)
+        ],
+        return_exceptions=True,
+    )
+    made = [r for r in results if not isinstance(r, BaseException)]
+    assert len(made) == 1, results
+    assert all(isinstance(r, PersonInputError) and r.code == "DUPLICATE_EMAIL"
+               for r in results if isinstance(r, BaseException))
+    assert await Account.filter(kind=ADMIN).count() == 1

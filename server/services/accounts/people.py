@@ -342,6 +342,8 @@ async def add_pending_person(
     actor = actor or (Actor(account=created_by) if created_by else Actor.command_line())
     try:
         async with atomic(connection) as conn:
+            if not is_user:
+                await _hold_administrator_email(address, conn)
             account = await Account.create(
                 kind=kind,
                 organisation=organisation,
@@ -370,6 +372,18 @@ async def add_pending_person(
         # Only the unique login name (a user's email) can collide here: another request won.
         raise PersonInputError([duplicate_email(kind)]) from error
     return account, code
+
+
+async def _hold_administrator_email(address: str, connection) -> None:
+    """Administrator emails are unique among live administrators, also under racing requests.
+
+    PostgreSQL: a transaction-scoped advisory lock on the address, then a check inside the
+    transaction. SQLite runs one write transaction at a time, so the check alone holds.
+    """
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query("SELECT pg_advisory_xact_lock(hashtext($1))", [address.lower()])
+    if await email_in_use(AccountKind.ADMINISTRATOR, address, connection=connection):
+        raise PersonInputError([duplicate_email(AccountKind.ADMINISTRATOR)])
 
 
 async def _unused_login_name(connection) -> str:
