@@ -283,7 +283,8 @@ async def test_manage_users_search_change_access_deactivate_reactivate(app, clie
     assert {"account.access_changed", "account.deactivated", "account.reactivated"} <= set(actions)
 
     audit = await client.get("/admin/audit")
-    assert audit.status_code == 200 and "account.deactivated" in audit.text
+    assert audit.status_code == 200 and "Account deactivated" in audit.text
+    assert "Role or pupil data access changed" in audit.text
 
 
 async def test_administrators_edit_details(client):
