@@ -312,3 +312,23 @@ async def test_administrators_edit_details(client):
     assert page.status_code == 303
     page = await post(client, f"/admin/administrators/{other.id}/reactivate", {})
     assert page.status_code == 400 and "already has 2 administrators" in page.text
+
+
+async def test_audit_log_is_paginated_and_kept_to_the_organisation(client):
+    import re
+
+    from server.services.accounts.audit import Actor, record
+
+    school, admin = await admin_client(client)
+    elsewhere = await make_school()
+    for i in range(55):
+        await record(Actor(account=admin), "account.reactivated", school.id, detail={"n": i})
+    await record(Actor.command_line(), "account.deactivated", elsewhere.id)
+    first = await client.get("/admin/audit")
+    assert first.status_code == 200 and "55 in all" in first.text
+    assert first.text.count("Account reactivated") == 50 and "Account deactivated" not in first.text
+    older = re.search(r'href="(/admin/audit\?after=[^"]+)"', first.text).group(1)
+    second = await client.get(older.replace("&amp;", "&"))
+    assert second.text.count("Account reactivated") == 5
+    bad = await client.get("/admin/audit?after=not-a-cursor")
+    assert bad.status_code == 400 and "Traceback" not in bad.text
