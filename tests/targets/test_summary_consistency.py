@@ -2,6 +2,9 @@
 GROUP BY over target and pupil, whatever writes them: the services (set a target, delete,
 restore, pre-populate, import pupils, mark leavers, roll forward) and plain bulk SQL.
 
+The cached estimate averages (estimate_summary) equal the estimates engine's after every
+step too: a pupil change makes them stale and they are recomputed, and only then.
+
 A seeded random walk of those writes, compared after every step, on the database the
 suite runs on (SQLite, or PostgreSQL with ASPIRE_TEST_DATABASE_URL).
 """
@@ -13,6 +16,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tortoise import connections
 
@@ -22,7 +26,8 @@ from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.pupils.importing import confirm_pupil_import, upload_pupil_file
 from server.services.pupils.rollforward import roll_forward
-from server.services.targets import sql
+from server.services.targets import sql, summaries
+from server.services.targets.cohort import LEVELS, year_group_estimates
 from server.services.targets.deletion import delete_targets, purge_expired, restore_deletion
 from server.services.targets.prepopulate import prepopulate_year_group
 from server.services.targets.pupil_targets import set_target
@@ -77,6 +82,27 @@ async def summaries_match_fresh_group_by(step: str) -> int:
     }
     assert kept_grades == fresh_grades, step
     return sum(v[0] for v in fresh.values())
+
+
+async def estimates_match_the_engine(schools, codes, step: str) -> None:
+    """The cached rows, refreshed, against the engine's per-pupil estimates averaged."""
+    subs = {c: s for c, s in (await subjects()).items() if c in codes}
+    ids = [school.id for school in schools]
+    for year_group in (10, 11):
+        await summaries.refresh_estimates(ids, KeyStage.KS4, year_group, subs)
+        rows = await summaries.figures(ids, KeyStage.KS4, year_group,
+                                       [s.id for s in subs.values()])
+        got = {(r["school_id"], r["subject_id"]): r for r in rows}
+        assert len(got) == len(ids) * len(subs), step
+        for school in schools:
+            cohort = await year_group_estimates(school.id, KeyStage.KS4, year_group, codes)
+            for code, subject in subs.items():
+                row = got[(school.id, subject.id)]
+                assert row["pupils"] == cohort.pupils_with_estimates, step
+                for level in LEVELS:
+                    points = cohort.points(code, level)
+                    expected = float(np.nanmean(points)) if cohort.pupils_with_estimates else None
+                    assert row[summaries.LEVEL_COLUMNS[level]] == pytest.approx(expected), step
 
 
 class Walk:
@@ -239,4 +265,45 @@ async def test_summaries_equal_a_fresh_group_by_after_every_write(seed):
         done = await getattr(walk, name)(school)
         seen.add(name)
         await summaries_match_fresh_group_by(f"step {i}: {name}: {done}")
+        await estimates_match_the_engine(walk.schools, walk.codes, f"step {i}: {name}: {done}")
     assert len(seen) >= 6, seen
+
+
+async def test_cached_estimates_are_reused_until_a_pupil_or_the_model_changes():
+    rng = random.Random(7)
+    walk = Walk(rng)
+    await walk.setup()
+    school = walk.schools[0]
+    subs = {c: s for c, s in (await subjects()).items() if c in walk.codes[:2]}
+    ids = [school.id]
+    year_group = await Pupil.filter(school_id=school.id).first().values_list("year_group",
+                                                                            flat=True)
+    connection = connections.get("default")
+
+    async def cached() -> list[float]:
+        await summaries.refresh_estimates(ids, KeyStage.KS4, year_group, subs)
+        rows = await summaries.figures(ids, KeyStage.KS4, year_group,
+                                       [s.id for s in subs.values()])
+        return sorted(r["average"] for r in rows)
+
+    computed = await cached()
+    # A fresh row is read, not recomputed: a planted value stays.
+    await sql.execute(connection, "UPDATE estimate_summary SET average = -1 WHERE school_id = ?",
+                      [school.id])
+    assert await cached() == [-1, -1]
+    # Any change to one of the year group's pupils makes the rows stale: recomputed.
+    await sql.execute(connection, "UPDATE pupil SET prior_attainment = prior_attainment "
+                      "WHERE school_id = ? AND year_group = ?", [school.id, year_group])
+    assert await cached() == [-1, -1]  # no value changed: still fresh
+    pupil = await Pupil.filter(school_id=school.id, year_group=year_group,
+                               prior_attainment__isnull=False).first()
+    pupil.gender = "M" if pupil.gender == "F" else "F"
+    await pupil.save(update_fields=["gender"])
+    assert await cached() != [-1, -1]
+    pupil.gender = "M" if pupil.gender == "F" else "F"
+    await pupil.save(update_fields=["gender"])
+    assert await cached() == pytest.approx(computed)
+    # Another model version makes them stale too.
+    await sql.execute(connection, "UPDATE estimate_summary SET average = -1, "
+                      "model_version = 'older' WHERE school_id = ?", [school.id])
+    assert await cached() == pytest.approx(computed)

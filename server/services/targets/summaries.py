@@ -1,0 +1,185 @@
+"""Reading the summary rows instead of scanning targets and pupils (issue 8).
+
+- `target_summary` and `target_summary_grade` are kept current by triggers on target and
+  pupil (migration 0003) for every write, bulk SQL included: live targets (not deleted, not
+  history of an earlier school year) of pupils who have not left, per school, key stage,
+  the pupil's current year group and subject: how many, how many pre-populated, the sum of
+  their points, and how many at each points value. That is exactly what a GROUP BY over
+  target JOIN pupil counted before (tests/targets/test_summary_consistency.py compares them
+  after every kind of write).
+- `estimate_summary` caches, per school, key stage, year group and subject, the pupils with
+  prior attainment and their mean estimate at each benchmark, with the year group's pupil
+  revision (bumped by a trigger on pupil) and the model version it was computed from.
+  `refresh_estimates` recomputes only rows that are missing or behind, in one set-based
+  statement: the model's fixed part a + b1*pa + b2*pa^2 + g*female + d*month evaluated in SQL
+  from the shipped parameters, then z*su added and clamped to the scale, averaged.
+
+Each function is one statement whatever the number of schools and pupils.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from tortoise import connections
+
+from server.models import Subject
+from server.models.enums import BenchmarkLevel, KeyStage
+from server.services.estimates.parameters import load_parameters
+from server.services.estimates.subjects import get_subject
+from server.services.targets import sql
+from server.services.targets.cohort import LEVELS, engine_level
+
+# Columns of estimate_summary holding the mean estimate at each of LEVELS, in that order.
+LEVEL_COLUMNS: dict[BenchmarkLevel, str] = dict(
+    zip(LEVELS, ("average", "high", "very_high"), strict=True)
+)
+
+
+def _connection():
+    return connections.get("default")
+
+
+def _in_list(values: Sequence) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _birth_month_sql(column: str, postgres: bool) -> str:
+    if postgres:
+        return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
+    return f"CAST(strftime('%m', {column}) AS INTEGER)"
+
+
+async def refresh_estimates(
+    school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
+    subjects: Mapping[str, Subject],
+) -> None:
+    """Recompute the cached estimate rows of these schools and subjects that are missing,
+    behind their year group's pupil revision, or of another model version.
+    """
+    if not school_ids or not subjects:
+        return
+    connection = _connection()
+    postgres = sql.is_postgres(connection)
+    parameters = load_parameters(key_stage.value)
+    param_rows: list[str] = []
+    values: list = []
+    for code, subject in subjects.items():
+        p = parameters[code]
+        scale = get_subject(key_stage.value, code).scale
+        param_rows.append("(CAST(? AS INTEGER)" + ", CAST(? AS DOUBLE PRECISION)" * 9 + ")")
+        values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
+    low, high = ("GREATEST", "LEAST") if postgres else ("MAX", "MIN")
+    clamped = [
+        f"AVG({low}(f.low, {high}(f.high, f.y + ? * f.su))) AS est_{i}"
+        for i in range(len(LEVELS))
+    ]
+    month = f"(({_birth_month_sql('p.date_of_birth', postgres)} + 3) % 12)"
+    ks, version = key_stage.value, parameters.version
+    statement = f"""
+        WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
+            VALUES {", ".join(param_rows)}
+        ),
+        revisions AS (
+            SELECT o.id AS school_id, COALESCE(r.revision, 0) AS revision
+            FROM organisation o
+            LEFT JOIN pupil_revision r ON r.school_id = o.id AND r.year_group = ?
+            WHERE o.id IN ({_in_list(school_ids)})
+        ),
+        stale AS MATERIALIZED (
+            SELECT v.school_id AS school_id, s.subject_id AS subject_id, v.revision AS revision
+            FROM revisions v CROSS JOIN params s
+            LEFT JOIN estimate_summary c
+                   ON c.school_id = v.school_id AND c.key_stage = ? AND c.year_group = ?
+                  AND c.subject_id = s.subject_id
+            WHERE c.id IS NULL OR c.revision <> v.revision OR c.model_version <> ?
+        ),
+        pupils AS MATERIALIZED (
+            SELECT p.school_id AS school_id, p.prior_attainment AS pa,
+                   CASE UPPER(TRIM(p.gender)) WHEN 'F' THEN 1.0 WHEN 'M' THEN 0.0
+                        ELSE 0.5 END AS female,
+                   {month} AS month
+            FROM pupil p
+            WHERE p.school_id IN (SELECT school_id FROM stale)
+              AND p.year_group = ? AND p.left_at IS NULL AND p.prior_attainment IS NOT NULL
+        ),
+        fixed AS MATERIALIZED (
+            SELECT k.school_id AS school_id, k.subject_id AS subject_id, s.su AS su,
+                   s.low AS low, s.high AS high,
+                   s.a + (u.pa - s.pa_mean) * (s.b1 + s.b2 * (u.pa - s.pa_mean))
+                       + s.g * u.female + s.d * u.month AS y
+            FROM stale k JOIN params s ON s.subject_id = k.subject_id
+            JOIN pupils u ON u.school_id = k.school_id
+        ),
+        figures AS (
+            SELECT f.school_id AS school_id, f.subject_id AS subject_id, COUNT(*) AS pupils,
+                   {", ".join(clamped)}
+            FROM fixed f
+            GROUP BY f.school_id, f.subject_id
+        )
+        INSERT INTO estimate_summary (school_id, key_stage, year_group, subject_id, pupils,
+                                      average, high, very_high, model_version, revision)
+        SELECT k.school_id, CAST(? AS VARCHAR(3)), CAST(? AS INTEGER), k.subject_id,
+               COALESCE(x.pupils, 0), x.est_0, x.est_1, x.est_2, CAST(? AS VARCHAR(20)),
+               k.revision
+        FROM stale k LEFT JOIN figures x
+             ON x.school_id = k.school_id AND x.subject_id = k.subject_id
+        WHERE 1 = 1
+        ORDER BY k.school_id, k.subject_id
+        ON CONFLICT (school_id, key_stage, year_group, subject_id) DO UPDATE SET
+            pupils = excluded.pupils, average = excluded.average, high = excluded.high,
+            very_high = excluded.very_high, model_version = excluded.model_version,
+            revision = excluded.revision
+    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    z = [engine_level(level).z for level in LEVELS]
+    await sql.execute(connection, statement, [
+        *values, year_group, *school_ids, ks, year_group, version, year_group, *z,
+        ks, year_group, version,
+    ])
+
+
+async def figures(
+    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, subject_ids: Sequence[int]
+) -> list[dict]:
+    """Per (school, subject): the cached estimate row (after `refresh_estimates`) with the
+    live targets' count and points total (None: no targets summarised).
+    """
+    if not school_ids or not subject_ids:
+        return []
+    statement = f"""
+        SELECT c.school_id AS school_id, c.subject_id AS subject_id, c.pupils AS pupils,
+               c.average AS average, c.high AS high, c.very_high AS very_high,
+               t.targets_set AS targets_set, t.points_total AS points_total
+        FROM estimate_summary c
+        LEFT JOIN target_summary t
+               ON t.school_id = c.school_id AND t.key_stage = c.key_stage
+              AND t.year_group = c.year_group AND t.subject_id = c.subject_id
+        WHERE c.school_id IN ({_in_list(school_ids)}) AND c.key_stage = ?
+          AND c.year_group = ? AND c.subject_id IN ({_in_list(subject_ids)})
+    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    return await sql.fetch(_connection(), statement,
+                           [*school_ids, key_stage.value, year_group, *subject_ids])
+
+
+async def targets_at_or_above(
+    year_group: int, school_ids: Sequence[int], subject_ids: Sequence[int],
+    thresholds: Sequence[float],
+) -> list[dict]:
+    """Live targets with points >= each threshold per (school, subject), from the counts
+    per points value: columns school_id, subject_id, n_0, n_1, ... (one per threshold).
+    """
+    if not school_ids or not subject_ids or not thresholds:
+        return []
+    counts = ", ".join(
+        f"SUM(CASE WHEN points >= ? THEN targets ELSE 0 END) AS n_{i}"
+        for i in range(len(thresholds))
+    )
+    statement = f"""
+        SELECT school_id, subject_id, {counts}
+        FROM target_summary_grade
+        WHERE school_id IN ({_in_list(school_ids)}) AND subject_id IN ({_in_list(subject_ids)})
+          AND year_group = ?
+        GROUP BY school_id, subject_id
+    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
+    return await sql.fetch(_connection(), statement,
+                           [*thresholds, *school_ids, *subject_ids, year_group])
