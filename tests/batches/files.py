@@ -173,3 +173,11 @@ def damaged_xls() -> bytes:
 
 def utf16_csv() -> bytes:
     return "\ufeffForename,Surname\r\nAnn,Lee\r\n".encode("utf-16-le")
+
+
+def password_protected_xlsx() -> bytes:
+    """What Excel saves for a password-protected .xlsx: an OLE2 file with an EncryptedPackage."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    directory = "EncryptedInfo".encode("utf-16-le") + b"\x00" * 50
+    directory += "EncryptedPackage".encode("utf-16-le") + b"\x00" * 50
+    return header + directory + b"\x00" * 1024

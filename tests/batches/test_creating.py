@@ -181,3 +181,32 @@ async def test_another_organisations_batch_is_not_found():
             await attempt
         assert caught.value.code == "NOT_FOUND"
     assert await Account.filter(kind=AccountKind.USER).count() == 0
+
+
+async def test_a_failing_email_never_loses_the_created_accounts(monkeypatch):
+    from server.services.batches import creating
+
+    async def broken(account_id):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr(creating, "send_verification", broken)
+    school, admin, batch = await setup(files.rows_of_people(2))
+    result = await create_users(Actor(account=admin), school, batch.id, batch.version, False)
+    assert len(result.created) == 2
+    assert await Account.filter(kind=AccountKind.USER, status=AccountStatus.PENDING).count() == 2
+
+
+async def test_verification_emails_go_after_the_commit(monkeypatch):
+    from server.services.batches import creating
+
+    seen = []
+
+    async def record_send(account_id):
+        # The account is committed and visible before its email is sent.
+        seen.append(await Account.filter(id=account_id).exists())
+        return True
+
+    monkeypatch.setattr(creating, "send_verification", record_send)
+    school, admin, batch = await setup(files.rows_of_people(3))
+    await create_users(Actor(account=admin), school, batch.id, batch.version, False)
+    assert seen == [True, True, True]

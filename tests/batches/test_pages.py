@@ -253,9 +253,11 @@ async def test_annotated_workbook_marks_problems_and_neutralises_formulas(client
     assert forename.fill.fgColor.rgb.endswith("F6B4B4") and "Error:" in forename.comment.text
     assert access.fill.fgColor.rgb.endswith("FFD98C") and "Check:" in access.comment.text
     assert sheet[3][0].comment is None
-    # It can be uploaded again as it is.
+    # It can be uploaded again as it is; the neutralised formula is still refused.
     again = await upload(client, response.content, "again.xlsx")
     assert again.status_code == 303
+    page = await client.get(again.headers["location"])
+    assert "looks like a spreadsheet formula" in page.text
 
 
 HOSTILE = [
@@ -280,6 +282,7 @@ HOSTILE = [
     ("missing column", lambda: files.xlsx([["Ann", "Lee"]], ["Forename", "Surname"]),
      "people.xlsx", "missing the columns"),
     ("row one million", files.huge_row_index, "people.xlsx", "blank or formatted"),
+    ("password protected", files.password_protected_xlsx, "people.xlsx", "protected with a password"),
     ("over 5 MB", lambda: b"a," * (5 * 1024 * 1024 // 2 + 10), "people.csv", "smaller than 5 MB"),
 ]
 

@@ -142,6 +142,7 @@ def test_html_renamed_xls():
         (files.utf16_csv, "NOT_A_SPREADSHEET"),
         (lambda: b"", "EMPTY"),
         (files.huge_row_index, "TOO_MANY_ROWS"),
+        (files.password_protected_xlsx, "PROTECTED"),
     ],
 )
 def test_hostile_and_broken_files_get_a_clear_message_quickly(maker, code):

@@ -89,7 +89,9 @@ async def emails_in_use(kind: AccountKind, addresses: Sequence[str], connection=
 
 
 def _looks_like_formula(value: str) -> bool:
-    return value.strip().startswith("=")
+    """A formula, or one neutralised by a leading apostrophe (as the annotated workbook does)."""
+    text = value.strip()
+    return text.startswith("=") or (text.startswith("'") and text[1:2] in ("=", "+", "-", "@"))
 
 
 async def check_rows(

@@ -13,6 +13,7 @@ without undoing the others. Verification emails go after the commit.
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from tortoise.expressions import F
@@ -28,6 +29,7 @@ from server.services.batches.store import STALE, get_batch, remaining_rows
 from server.services.errors import UserInputError
 
 EMAILS_AT_ONCE = 4
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -125,6 +127,9 @@ async def _send_verifications(account_ids: list[int]) -> None:
 
     async def one(account_id: int) -> None:
         async with gate:
-            await send_verification(account_id)
+            try:
+                await send_verification(account_id)
+            except Exception:  # the accounts exist: Pending users offers Resend
+                logger.exception("verification email for account %s not sent", account_id)
 
     await asyncio.gather(*(one(i) for i in account_ids))

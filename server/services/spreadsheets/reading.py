@@ -30,6 +30,8 @@ ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# A password-protected .xlsx is an OLE2 file holding this stream (its name in UTF-16).
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 RE_SAVE = "Download the template again, copy your data into it and upload it."
 
@@ -92,6 +94,12 @@ def sniff(data: bytes) -> str:
     if data.startswith(XLSX_MAGIC):
         return "xlsx"
     if data.startswith(OLE2_MAGIC):
+        if ENCRYPTED_PACKAGE in data:
+            raise SpreadsheetError(
+                "The selected file is protected with a password. Remove the password in Excel "
+                "(File, Info, Protect Workbook) and upload it again.",
+                "PROTECTED",
+            )
         return "xls"
     if data.startswith((b"PK", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         raise SpreadsheetError(
