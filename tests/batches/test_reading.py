@@ -72,6 +72,16 @@ def test_missing_heading_is_named():
     assert "\u201cPupil Access Level\u201d" in error.message
 
 
+def test_a_title_above_the_headings_is_passed_over_but_data_without_headings_is_not():
+    book = files.xlsx([files.USER_HEADINGS, files.person(1)], ["Staff to add, September 2026"])
+    sheet = read(book)
+    assert [r.row_number for r in sheet.rows] == [3]
+    error = refused(files.xlsx(files.rows_of_people(3), files.person(0)))
+    assert error.code == "MISSING_COLUMNS" and "“Forename”" in error.message
+    error = refused(files.xlsx(files.rows_of_people(2), ["Forename", "Surname", "Email Address"]))
+    assert error.code == "MISSING_COLUMNS" and "“Role”" in error.message
+
+
 def test_duplicate_heading_is_refused():
     error = refused(files.xlsx([], ["Forename", "Surname", "Email", "Email Address", "Role",
                                     "Pupil Access Level"]))

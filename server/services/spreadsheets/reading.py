@@ -25,6 +25,7 @@ MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 50
 MAX_COLUMNS = 30  # cells to the right of this are never read
 MAX_SCANNED_ROWS = 1000  # sheet rows looked at, blank ones included
+MAX_TITLE_ROWS = 5  # non-blank rows above the headings that may be titles or notes
 MAX_CELL_CHARACTERS = 500  # longer text is kept only this far (still far over any limit)
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 
@@ -359,6 +360,8 @@ def _table(rows: Iterator[list[object]], columns: Sequence[Column]) -> list[Shee
     """Find the heading row, map headings to columns by name and collect the data rows."""
     positions: dict[str, int] | None = None
     found: list[SheetRow] = []
+    title_rows = 0  # a title or note above the headings ("Staff 2026") is passed over
+    first_problem: SpreadsheetError | None = None
     for row_number, row in enumerate(rows, start=1):
         if row_number > MAX_SCANNED_ROWS:
             raise SpreadsheetError(
@@ -370,7 +373,14 @@ def _table(rows: Iterator[list[object]], columns: Sequence[Column]) -> list[Shee
         if _is_blank(row):
             continue
         if positions is None:
-            positions = _headings(row, columns)
+            try:
+                positions = _headings(row, columns)
+            except SpreadsheetError as problem:
+                if (problem.code != "MISSING_COLUMNS" or _known_headings(row, columns) >= 2
+                        or title_rows >= MAX_TITLE_ROWS):
+                    raise
+                first_problem = first_problem or problem
+                title_rows += 1
             continue
         if len(found) >= MAX_DATA_ROWS:
             raise SpreadsheetError(
@@ -385,6 +395,8 @@ def _table(rows: Iterator[list[object]], columns: Sequence[Column]) -> list[Shee
         if all(value == "" for value in values.values()):
             continue  # data only in columns we do not read
         found.append(SheetRow(row_number=row_number, values=values))
+    if positions is None and first_problem is not None:
+        raise first_problem
     if positions is None:
         raise SpreadsheetError(
             "The selected file is empty. Fill in the template with one person per row and "
@@ -398,6 +410,10 @@ def _table(rows: Iterator[list[object]], columns: Sequence[Column]) -> list[Shee
             "NO_ROWS",
         )
     return found
+
+
+def _known_headings(row: Sequence[object], columns: Sequence[Column]) -> int:
+    return sum(1 for value in row if any(c.matches(cell_text(value)) for c in columns))
 
 
 def _headings(row: Sequence[object], columns: Sequence[Column]) -> dict[str, int]:
