@@ -332,3 +332,17 @@ async def test_audit_log_is_paginated_and_kept_to_the_organisation(client):
     assert second.text.count("Account reactivated") == 5
     bad = await client.get("/admin/audit?after=not-a-cursor")
     assert bad.status_code == 400 and "Traceback" not in bad.text
+
+
+async def test_an_administrator_emails_a_reset_link_without_seeing_a_password(client, inbox):
+    school, admin = await admin_client(client)
+    user = await make_user(school, email="rae@school.org.uk")
+    page = await post(client, f"/admin/users/{user.id}/send-reset", {})
+    assert page.status_code == 303
+    page = await client.get(page.headers["location"])
+    assert "A password reset link has been emailed to the person." in page.text
+    [message] = inbox.to("rae@school.org.uk")
+    assert "/reset-password/" in inbox.text(message)
+    link = inbox.link(message, "/reset-password/")
+    assert link.rsplit("/", 1)[1] not in page.text  # the administrator never sees the link
+    assert await AuditEvent.filter(action="account.password_reset_sent", actor=admin).count() == 1
