@@ -346,3 +346,15 @@ async def test_an_administrator_emails_a_reset_link_without_seeing_a_password(cl
     link = inbox.link(message, "/reset-password/")
     assert link.rsplit("/", 1)[1] not in page.text  # the administrator never sees the link
     assert await AuditEvent.filter(action="account.password_reset_sent", actor=admin).count() == 1
+
+
+async def test_correcting_a_pending_administrators_email_resends_the_link(client, inbox):
+    school, admin = await admin_client(client)
+    page = await post(client, "/admin/administrators/add",
+                      {"forename": "Ann", "surname": "Lee", "email": "ann@wrong.org.uk"})
+    assert page.status_code == 303
+    pending = await Account.get(email="ann@wrong.org.uk")
+    page = await post(client, f"/admin/administrators/{pending.id}",
+                      {"forename": "Ann", "surname": "Lee", "email": "ann@school.org.uk"})
+    assert page.status_code == 303
+    assert len(inbox.to("ann@school.org.uk")) == 1 and len(inbox.to("ann@wrong.org.uk")) == 1

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from server.auth.sessions import end_all_sessions
 from server.models import Account, AdministratorSlot, AuditEvent, Organisation
 from server.models.enums import AccountKind, AccountStatus, Role
+from server.services.accounts.activation import send_verification
 from server.services.accounts.audit import Actor, account_snapshot, record
 from server.services.accounts.people import (
     PersonInputError,
@@ -143,6 +144,9 @@ async def update_administrator(
             after={k: after[k] for k in changed},
             connection=connection,
         )
+    if account.status == AccountStatus.PENDING and before["email"] != after["email"]:
+        # The sign-up link goes to the corrected address; the old one stops working.
+        await send_verification(account.id)
     return account
 
 
