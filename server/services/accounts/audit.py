@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from server.models import Account, AuditEvent
-from server.models.enums import AccessVia
+from server.services.audit import Actor
+from server.services.audit import record as record_event
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting and through what: a session, an API token or the command line."""
-
-    account: Account | None
-    via: AccessVia = AccessVia.SESSION
-    api_token_id: int | None = None
-    ip_address: str | None = None
-
-    @classmethod
-    def command_line(cls) -> Actor:
-        return cls(account=None, via=AccessVia.COMMAND_LINE)
-
-    @classmethod
-    def system(cls) -> Actor:
-        return cls(account=None, via=AccessVia.SYSTEM)
+__all__ = ["Actor", "account_snapshot", "record"]
 
 
 def account_snapshot(account: Account) -> dict[str, Any]:
@@ -51,18 +35,10 @@ async def record(
     detail: dict[str, Any] | None = None,
     connection=None,
 ) -> AuditEvent:
-    return await AuditEvent.create(
-        organisation_id=organisation_id,
-        actor=actor.account,
-        actor_organisation_id=actor.account.organisation_id if actor.account else None,
-        via=actor.via,
-        api_token_id=actor.api_token_id,
-        action=action,
+    """An account change: the subject is the account changed."""
+    return await record_event(
+        actor, action, organisation_id,
         subject_type="account" if subject is not None else None,
         subject_id=str(subject.id) if subject is not None else None,
-        before=before,
-        after=after,
-        detail=detail,
-        ip_address=actor.ip_address,
-        using_db=connection,
+        before=before, after=after, detail=detail, connection=connection,
     )
