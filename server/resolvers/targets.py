@@ -39,7 +39,7 @@ from server.schema.targets import (
 )
 from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
-from server.services.targets import aggregates, export
+from server.services.targets import aggregates, cohort, export
 from server.services.targets import pupil_targets as rows_service
 from server.services.targets.aggregates import SchoolYearGroup
 from server.settings import get_settings
@@ -92,7 +92,7 @@ async def target_aggregates(
     subjects = await aggregates.subjects_by_code(ks, codes)
     for subject in subjects.values():
         context.loaders.subject_by_id.prime(subject.id, subject)
-    choices, _ = await aggregates.subject_choices_by_school(school_ids, ks, year_group, codes)
+    choices, _ = await cohort.subject_choices_by_school(school_ids, ks, year_group, codes)
     targets = await aggregates.target_figures(
         school_ids, year_group, [s.id for s in subjects.values()]
     )
@@ -197,7 +197,7 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
     ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
     (entry, detail), = await _readable(context, ks, year_group, [school_urn], Detail.AGGREGATE)
     codes = aggregates.known_subject_codes(ks)
-    choices, _ = await aggregates.subject_choices_by_school([entry.school.id], ks, year_group,
+    choices, _ = await cohort.subject_choices_by_school([entry.school.id], ks, year_group,
                                                             codes)
     subjects = await aggregates.subjects_by_code(ks, codes)
     editing = entry.editing

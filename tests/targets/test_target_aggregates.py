@@ -230,10 +230,9 @@ async def test_page_size_is_capped():
 
 
 async def test_choices_for_many_schools_agree_with_cohort_choices():
-    """aggregates.subject_choices_by_school is the set-based form of cohort.subject_choices."""
+    """cohort.subject_choices_by_school is the set-based form of cohort.subject_choices."""
     from server.services.estimates.parameters import load_parameters
-    from server.services.targets.aggregates import subject_choices_by_school
-    from server.services.targets.cohort import subject_choices
+    from server.services.targets.cohort import subject_choices, subject_choices_by_school
     from tests.target_settings.helpers import value_added
 
     subs = await subjects()

@@ -19,34 +19,28 @@ left. `pupils` counts the year group's current pupils with prior attainment.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from tortoise import connections
 from tortoise.expressions import Q
 
 from server.models import (
     Organisation,
-    SchoolValueAdded,
     Subject,
-    SubjectSettings,
     YearGroupSettings,
 )
-from server.models.enums import BenchmarkLevel, Editing, GradeFormat, KeyStage
+from server.models.enums import BenchmarkLevel, Editing, KeyStage
 from server.permissions.scope import SchoolSharing
 from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
-from server.services.estimates import model
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
 from server.services.targets.cohort import (
     LEVELS,
-    SubjectChoice,
     check_year_group,
     engine_level,
-    stored_level,
 )
 
 # A target's points equal a grade threshold exactly; the margin only absorbs float noise.
@@ -145,87 +139,6 @@ async def subjects_by_code(key_stage: KeyStage, codes: Sequence[str]) -> dict[st
         every = await ensure_subjects()
         rows = {c: every[(key_stage, c)] for c in codes if (key_stage, c) in every}
     return rows
-
-
-async def value_added_history(
-    school_ids: Iterable[int], key_stage: KeyStage, codes: Sequence[str]
-) -> dict[int, dict[str, list[float | None]]]:
-    """Per school, per subject: value added of the three academic years ending at the latest
-    year the school has any value added for in the key stage, oldest first (None: absent).
-
-    The same window as `cohort.subject_choices`, for many schools in one statement.
-    """
-    rows = await SchoolValueAdded.filter(
-        school_id__in=list(school_ids), subject__key_stage=key_stage, subject__code__in=list(codes)
-    ).values_list("school_id", "subject__code", "academic_year", "value_added")
-    by_school: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
-    latest: dict[int, int] = {}
-    for school_id, code, year, va in rows:
-        by_school[school_id][code][year] = va
-        latest[school_id] = max(latest.get(school_id, year), year)
-    out: dict[int, dict[str, list[float | None]]] = {}
-    for school_id, subjects in by_school.items():
-        last = latest[school_id]
-        window = (last - 2, last - 1, last)
-        out[school_id] = {code: [years.get(y) for y in window] for code, years in subjects.items()}
-    return out
-
-
-async def subject_choices_by_school(
-    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, codes: Sequence[str]
-) -> tuple[dict[int, dict[str, SubjectChoice]], dict[int, dict[str, float]]]:
-    """Each school's benchmark, grade format and inclusion per subject (two statements),
-    as `cohort.subject_choices` decides them for one school; and each school's own past
-    rate u_school per subject (0 without history).
-    """
-    saved: dict[int, dict[str, dict]] = defaultdict(dict)
-    for row in await SubjectSettings.filter(
-        school_id__in=list(school_ids), key_stage=key_stage, year_group=year_group,
-        subject__code__in=list(codes),
-    ).values("school_id", "subject__code", "benchmark", "grade_format", "included"):
-        saved[row["school_id"]][row["subject__code"]] = row
-    history = await value_added_history(school_ids, key_stage, codes)
-    parameters = load_parameters(key_stage.value)
-    su = np.array([parameters[c].su for c in codes])
-    choices: dict[int, dict[str, SubjectChoice]] = {}
-    rates: dict[int, dict[str, float]] = {}
-    for school_id in school_ids:
-        years = history.get(school_id, {})
-        va = np.array(
-            [[np.nan if v is None else v for v in years.get(c, (None,) * 3)] for c in codes],
-            dtype=float,
-        ).reshape(-1, 3)
-        indicators = model.school_indicators(va, su)
-        suggestions = model.intelligent_benchmarks(indicators)
-        rates[school_id] = {
-            c: model.school_rate(years.get(c, (None, None, None))) for c in codes
-        }
-        out: dict[str, SubjectChoice] = {}
-        for i, code in enumerate(codes):
-            entry = get_subject(key_stage.value, code)
-            row = saved[school_id].get(code, {})
-            suggested = stored_level(int(suggestions[i]))
-            level = row.get("benchmark")
-            fmt = row.get("grade_format")
-            fmt = GradeFormat(fmt) if fmt is not None else None
-            if key_stage == KeyStage.KS4 and fmt is None:
-                fmt = GradeFormat(entry.scale.code)
-            if key_stage != KeyStage.KS4:
-                fmt = None
-            out[code] = SubjectChoice(
-                code=code,
-                name=entry.name,
-                benchmark=BenchmarkLevel(level) if level is not None else suggested,
-                saved=level is not None,
-                suggested=suggested,
-                indicator=None if np.isnan(indicators[i]) else int(indicators[i]),
-                grade_format=fmt,
-                scale=entry.scale_for(fmt.value if fmt is not None else None),
-                included=bool(row.get("included", entry.default)),
-                default_included=entry.default,
-            )
-        choices[school_id] = out
-    return choices, rates
 
 
 @dataclass(frozen=True)

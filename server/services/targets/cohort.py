@@ -11,7 +11,7 @@ has that year counted as absent, as BENCHMARKS.md renormalises over the years pr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,20 +124,28 @@ def _female(gender: str | None) -> float:
     return 1.0 if g == "F" else 0.0 if g == "M" else 0.5
 
 
-async def _value_added_history(
-    school_id: int, ks: KeyStage, codes: Sequence[str]
-) -> dict[str, list[float | None]]:
+async def value_added_history(
+    school_ids: Iterable[int], key_stage: KeyStage, codes: Sequence[str]
+) -> dict[int, dict[str, list[float | None]]]:
+    """Per school, per subject: value added of the three academic years ending at the latest
+    year the school has any value added for in the key stage, oldest first (None: absent).
+
+    Many schools in one statement.
+    """
     rows = await SchoolValueAdded.filter(
-        school_id=school_id, subject__key_stage=ks, subject__code__in=list(codes)
-    ).values_list("subject__code", "academic_year", "value_added")
-    if not rows:
-        return {}
-    latest = max(year for _, year, _ in rows)
-    window = (latest - 2, latest - 1, latest)
-    by_subject: dict[str, dict[int, float]] = defaultdict(dict)
-    for code, year, va in rows:
-        by_subject[code][year] = va
-    return {code: [years.get(y) for y in window] for code, years in by_subject.items()}
+        school_id__in=list(school_ids), subject__key_stage=key_stage, subject__code__in=list(codes)
+    ).values_list("school_id", "subject__code", "academic_year", "value_added")
+    by_school: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    latest: dict[int, int] = {}
+    for school_id, code, year, va in rows:
+        by_school[school_id][code][year] = va
+        latest[school_id] = max(latest.get(school_id, year), year)
+    out: dict[int, dict[str, list[float | None]]] = {}
+    for school_id, subjects in by_school.items():
+        last = latest[school_id]
+        window = (last - 2, last - 1, last)
+        out[school_id] = {code: [years.get(y) for y in window] for code, years in subjects.items()}
+    return out
 
 
 def _subject_codes(ks: KeyStage, subject_codes: Sequence[str] | None) -> tuple[str, ...]:
@@ -152,22 +160,14 @@ def _subject_codes(ks: KeyStage, subject_codes: Sequence[str] | None) -> tuple[s
     return tuple(c for c in known if c in wanted)
 
 
-async def subject_choices(
-    school_id: int,
-    key_stage: KeyStage | str,
-    year_group: int,
-    subject_codes: Sequence[str] | None = None,
+def decide_choices(
+    ks: KeyStage,
+    codes: Sequence[str],
+    saved: Mapping[str, Mapping],
+    history: Mapping[str, Sequence[float | None]],
 ) -> dict[str, SubjectChoice]:
-    """The school's benchmark, grade format and inclusion per subject (two queries)."""
-    ks = check_year_group(key_stage, year_group)
-    codes = _subject_codes(ks, subject_codes)
-    saved = {
-        row["subject__code"]: row
-        for row in await SubjectSettings.filter(
-            school_id=school_id, key_stage=ks, year_group=year_group
-        ).values("subject__code", "benchmark", "grade_format", "included")
-    }
-    history = await _value_added_history(school_id, ks, codes)
+    """One school's benchmark, grade format and inclusion per subject, from its saved
+    settings rows and its value-added history (the rule every caller shares)."""
     parameters = load_parameters(ks.value)
     su = np.array([parameters[c].su for c in codes])
     va = np.array(
@@ -201,6 +201,50 @@ async def subject_choices(
             default_included=entry.default,
         )
     return out
+
+
+async def subject_choices(
+    school_id: int,
+    key_stage: KeyStage | str,
+    year_group: int,
+    subject_codes: Sequence[str] | None = None,
+) -> dict[str, SubjectChoice]:
+    """The school's benchmark, grade format and inclusion per subject (two queries)."""
+    ks = check_year_group(key_stage, year_group)
+    codes = _subject_codes(ks, subject_codes)
+    saved = {
+        row["subject__code"]: row
+        for row in await SubjectSettings.filter(
+            school_id=school_id, key_stage=ks, year_group=year_group
+        ).values("subject__code", "benchmark", "grade_format", "included")
+    }
+    history = (await value_added_history([school_id], ks, codes)).get(school_id, {})
+    return decide_choices(ks, codes, saved, history)
+
+
+async def subject_choices_by_school(
+    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, codes: Sequence[str]
+) -> tuple[dict[int, dict[str, SubjectChoice]], dict[int, dict[str, float]]]:
+    """Each school's benchmark, grade format and inclusion per subject (two statements),
+    as `subject_choices` decides them for one school; and each school's own past
+    rate u_school per subject (0 without history).
+    """
+    saved: dict[int, dict[str, dict]] = defaultdict(dict)
+    for row in await SubjectSettings.filter(
+        school_id__in=list(school_ids), key_stage=key_stage, year_group=year_group,
+        subject__code__in=list(codes),
+    ).values("school_id", "subject__code", "benchmark", "grade_format", "included"):
+        saved[row["school_id"]][row["subject__code"]] = row
+    history = await value_added_history(school_ids, key_stage, codes)
+    choices: dict[int, dict[str, SubjectChoice]] = {}
+    rates: dict[int, dict[str, float]] = {}
+    for school_id in school_ids:
+        years = history.get(school_id, {})
+        choices[school_id] = decide_choices(key_stage, codes, saved[school_id], years)
+        rates[school_id] = {
+            c: model.school_rate(years.get(c, (None, None, None))) for c in codes
+        }
+    return choices, rates
 
 
 async def year_group_estimates(

@@ -22,14 +22,12 @@ from server.services.errors import UserInputError
 from server.services.estimates import model
 from server.services.estimates.scales import Scale
 from server.services.targets import audit
-from server.services.targets.aggregates import (
-    subjects_by_code,
-    value_added_history,
-)
+from server.services.targets.aggregates import subjects_by_code
 from server.services.targets.cohort import (
     CohortEstimates,
     SubjectChoice,
     subject_choices,
+    value_added_history,
     year_group_estimates,
 )
 
