@@ -93,10 +93,7 @@ async def target_aggregates(
     for subject in subjects.values():
         context.loaders.subject_by_id.prime(subject.id, subject)
     choices, _ = await cohort.subject_choices_by_school(school_ids, ks, year_group, codes)
-    targets = await aggregates.target_figures(
-        school_ids, year_group, [s.id for s in subjects.values()]
-    )
-    estimates = await aggregates.estimate_figures(school_ids, ks, year_group, subjects)
+    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, subjects)
     threshold = get_settings().suppression_threshold
     rows = []
     for entry, detail in readable:

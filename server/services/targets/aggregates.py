@@ -5,11 +5,14 @@ statements never grows with the number of schools or pupils:
 
 - the schools and their sharing settings for the year group (two statements),
 - the subjects, and every school's subject settings and value-added history (three),
-- live targets grouped by school and subject (one),
-- pupils with prior attainment and their average estimate at each benchmark (one): the
-  model's fixed part a + b1*pa + b2*pa^2 + g*female + d*month is evaluated in SQL from the
-  shipped parameters, passed as bound values, then z*su added and clamped to the scale,
+- live targets and estimates per school and subject (two, `year_group_figures`): stale
+  cached estimate rows recomputed, then the cached rows read with the target summary,
 - targets at or above a threshold (one per batch of thresholds, see `targets_at_or_above`).
+
+Targets are never scanned: the database keeps summary rows current with triggers on target
+and pupil (migration 0003, services.targets.summaries). Estimate averages are cached per
+school, year group and subject and recomputed in SQL only when a pupil of the year group
+or the model version changed.
 
 "Live" targets: not deleted (deleted_at IS NULL), not kept as history of an earlier school
 year (history_academic_year IS NULL), of pupils currently in the year group who have not
@@ -22,7 +25,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from tortoise import connections
 from tortoise.expressions import Q
 
 from server.models import (
@@ -37,11 +39,8 @@ from server.services.errors import UserInputError
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
-from server.services.targets.cohort import (
-    LEVELS,
-    check_year_group,
-    engine_level,
-)
+from server.services.targets import summaries
+from server.services.targets.cohort import check_year_group
 
 # A target's points equal a grade threshold exactly; the margin only absorbs float noise.
 _MARGIN = 1e-9
@@ -153,124 +152,34 @@ class EstimateFigures:
     average_points: Mapping[BenchmarkLevel, float | None]
 
 
-def _dialect() -> str:
-    return connections.get("default").capabilities.dialect
-
-
-def _placeholders(sql: str) -> str:
-    """Our statements are written with `?`; PostgreSQL (asyncpg) numbers them $1, $2, …"""
-    if _dialect() != "postgres":
-        return sql
-    parts = sql.split("?")
-    return "".join(p + (f"${i + 1}" if i < len(parts) - 1 else "") for i, p in enumerate(parts))
-
-
-def _birth_month_sql(column: str) -> str:
-    if _dialect() == "postgres":
-        return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
-    return f"CAST(strftime('%m', {column}) AS INTEGER)"
-
-
-async def _query(sql: str, values: list) -> list[dict]:
-    return await connections.get("default").execute_query_dict(_placeholders(sql), values)
-
-
-def _in_list(values: Sequence) -> str:
-    return ", ".join("?" for _ in values)
-
-
-async def target_figures(
-    school_ids: Sequence[int], year_group: int, subject_ids: Sequence[int]
-) -> dict[tuple[int, int], TargetFigures]:
-    """Live targets per (school, subject): how many and their average points."""
-    if not school_ids or not subject_ids:
-        return {}
-    sql = f"""
-        SELECT t.school_id AS school_id, t.subject_id AS subject_id,
-               COUNT(*) AS targets_set, AVG(t.points) AS average_points
-        FROM target t JOIN pupil p ON p.id = t.pupil_id AND p.school_id = t.school_id
-        WHERE t.school_id IN ({_in_list(school_ids)})
-          AND t.subject_id IN ({_in_list(subject_ids)})
-          AND t.deleted_at IS NULL AND t.history_academic_year IS NULL
-          AND p.year_group = ? AND p.left_at IS NULL
-        GROUP BY t.school_id, t.subject_id
-    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
-    rows = await _query(sql, [*school_ids, *subject_ids, year_group])
-    return {
-        (r["school_id"], r["subject_id"]): TargetFigures(
-            int(r["targets_set"]),
-            None if r["average_points"] is None else float(r["average_points"]),
-        )
-        for r in rows
-    }
-
-
-async def estimate_figures(
+async def year_group_figures(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
-) -> dict[tuple[int, int], EstimateFigures]:
-    """Per (school, subject): pupils with prior attainment and the mean estimate at each
-    benchmark, est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su), in SQL.
+) -> tuple[dict[tuple[int, int], TargetFigures], dict[tuple[int, int], EstimateFigures]]:
+    """Per (school, subject): live targets (how many, their average points; absent when
+    none) and pupils with prior attainment with their mean estimate at each benchmark,
+    est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su). Two statements.
     """
     if not school_ids or not subjects:
-        return {}
-    parameters = load_parameters(key_stage.value)
-    param_rows: list[str] = []
-    values: list = []
-    for code, subject in subjects.items():
-        p = parameters[code]
-        scale = get_subject(key_stage.value, code).scale
-        param_rows.append(
-            "(CAST(? AS INTEGER)"
-            + ", CAST(? AS DOUBLE PRECISION)" * 9
-            + ")"
-        )
-        values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
-    z = [engine_level(level).z for level in LEVELS]
-    low, high = ("GREATEST", "LEAST") if _dialect() == "postgres" else ("MAX", "MIN")
-    clamped = [
-        f"AVG({low}(f.low, {high}(f.high, f.y + ? * f.su))) AS est_{i}"
-        for i in range(len(LEVELS))
-    ]
-    month = f"(({_birth_month_sql('p.date_of_birth')} + 3) % 12)"
-    # Each pupil's facts once (pupils), then the fixed part once per pupil and subject
-    # (fixed), then the three benchmarks clamped and averaged per school and subject.
-    sql = f"""
-        WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
-            VALUES {", ".join(param_rows)}
-        ),
-        pupils AS MATERIALIZED (
-            SELECT p.school_id AS school_id, p.prior_attainment AS pa,
-                   CASE UPPER(TRIM(p.gender)) WHEN 'F' THEN 1.0 WHEN 'M' THEN 0.0
-                        ELSE 0.5 END AS female,
-                   {month} AS month
-            FROM pupil p
-            WHERE p.school_id IN ({_in_list(school_ids)})
-              AND p.year_group = ? AND p.left_at IS NULL AND p.prior_attainment IS NOT NULL
-        ),
-        fixed AS MATERIALIZED (
-            SELECT u.school_id AS school_id, s.subject_id AS subject_id, s.su AS su,
-                   s.low AS low, s.high AS high,
-                   s.a + (u.pa - s.pa_mean) * (s.b1 + s.b2 * (u.pa - s.pa_mean))
-                       + s.g * u.female + s.d * u.month AS y
-            FROM pupils u CROSS JOIN params s
-        )
-        SELECT f.school_id AS school_id, f.subject_id AS subject_id, COUNT(*) AS pupils,
-               {", ".join(clamped)}
-        FROM fixed f
-        GROUP BY f.school_id, f.subject_id
-    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
-    rows = await _query(sql, [*values, *school_ids, year_group, *z])
-    return {
-        (r["school_id"], r["subject_id"]): EstimateFigures(
+        return {}, {}
+    await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects)
+    rows = await summaries.figures(school_ids, key_stage, year_group,
+                                   [s.id for s in subjects.values()])
+    targets: dict[tuple[int, int], TargetFigures] = {}
+    estimates: dict[tuple[int, int], EstimateFigures] = {}
+    for r in rows:
+        key = (r["school_id"], r["subject_id"])
+        estimates[key] = EstimateFigures(
             pupils=int(r["pupils"]),
             average_points={
-                level: None if r[f"est_{i}"] is None else float(r[f"est_{i}"])
-                for i, level in enumerate(LEVELS)
+                level: None if r[column] is None else float(r[column])
+                for level, column in summaries.LEVEL_COLUMNS.items()
             },
         )
-        for r in rows
-    }
+        if r["targets_set"]:
+            n = int(r["targets_set"])
+            targets[key] = TargetFigures(n, float(r["points_total"]) / n)
+    return targets, estimates
 
 
 def grade_threshold(key_stage: KeyStage, code: str, grade: str) -> float:
@@ -307,27 +216,15 @@ async def targets_at_or_above(
     year_group: int, keys: Sequence[tuple[int, int, float]]
 ) -> dict[tuple[int, int, float], int]:
     """Live targets with points >= threshold per (school, subject, threshold): one statement
-    for every threshold asked for in the batch.
+    over the summary's counts per points value for every threshold asked for in the batch.
     """
     if not keys:
         return {}
     thresholds = sorted({k[2] for k in keys})
-    school_ids = sorted({k[0] for k in keys})
-    subject_ids = sorted({k[1] for k in keys})
-    counts = ", ".join(
-        f"SUM(CASE WHEN t.points >= ? THEN 1 ELSE 0 END) AS n_{i}" for i in range(len(thresholds))
+    rows = await summaries.targets_at_or_above(
+        year_group, sorted({k[0] for k in keys}), sorted({k[1] for k in keys}),
+        [t - _MARGIN for t in thresholds],
     )
-    sql = f"""
-        SELECT t.school_id AS school_id, t.subject_id AS subject_id, {counts}
-        FROM target t JOIN pupil p ON p.id = t.pupil_id AND p.school_id = t.school_id
-        WHERE t.school_id IN ({_in_list(school_ids)})
-          AND t.subject_id IN ({_in_list(subject_ids)})
-          AND t.deleted_at IS NULL AND t.history_academic_year IS NULL
-          AND p.year_group = ? AND p.left_at IS NULL
-        GROUP BY t.school_id, t.subject_id
-    """  # noqa: S608 - only placeholders and fixed SQL are interpolated
-    values = [t - _MARGIN for t in thresholds] + school_ids + subject_ids + [year_group]
-    rows = await _query(sql, values)
     found = {
         (r["school_id"], r["subject_id"], t): int(r[f"n_{i}"] or 0)
         for r in rows
