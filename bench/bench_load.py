@@ -1,5 +1,10 @@
 """50 concurrent clients against one server process: pages, GraphQL and 5 sign-ins a second.
 
+The mix: every client reads the home page, its API tokens page and `schools`; school users
+with full access also open the pupil target page (/targets); LA officers also read
+`targetAggregates` for a whole year group and, with full access, `pupilTargets` of a school
+that shares pupil-level targets with their LA (the demo's sharing settings).
+
 Goal (issue 8): 0 errors, p99 <= 300 ms, sign-ins never stall other requests. Measured in
 one run: a quiet phase (no sign-ins) and a busy phase (5 sign-ins a second), same clients.
 
@@ -28,6 +33,37 @@ QUIET_SECONDS = max(10.0, SECONDS / 3)
 SIGN_INS_PER_SECOND = 5
 SCHOOLS_QUERY = ("{ viewer { username } schools(first: 50) { totalCount edges { node { urn name "
                  "localAuthority { name } academyChain { name } } } } }")
+AGGREGATES_QUERY = """query($ks: KeyStage!, $yg: Int!) { targetAggregates(keyStage: $ks, yearGroup: $yg) {
+  school { urn name } subject { code name } pupils suppressed targetsSet averageTargetPoints
+  benchmark averageEstimatePoints four: targetsAtOrAbove(grade: "4") } }"""
+PUPILS_QUERY = """query($urn: String!, $ks: KeyStage!, $yg: Int!) {
+  pupilTargets(schoolUrn: $urn, keyStage: $ks, yearGroup: $yg, first: 100) { totalCount
+    edges { node { pupil { upn surname } subject { code } targetGrade prepopulated
+                   estimate { finePoints grade } } } } }"""
+
+
+def target_work(account: dict, schools: list[dict]) -> dict:
+    """What of the targets this account reads: a year group of its school, or (LA officers)
+    a year group its schools share and a school sharing pupil-level targets with its LA.
+    """
+    org = account["organisation"]
+    work: dict = {}
+    if org["kind"] == "SCHOOL" and account["pupilAccess"] == "FULL":
+        mine = next((s for s in schools if s["urn"] == org["urn"]), None)
+        years = [y["yearGroup"] for y in (mine or {}).get("sharing", [])]
+        work["page"] = f"/targets?yearGroup={years[0] if years else 10}"
+    if org["kind"] == "LOCAL_AUTHORITY":
+        ours = [s for s in schools if s["laCode"] == org["laCode"]]
+        shared = [(s, y) for s in ours for y in s["sharing"]
+                  if y["aggregateWithLa"] or y["pupilLevelWithLa"]]
+        if shared:
+            _, y = shared[0]
+            work["aggregates"] = {"ks": y["keyStage"], "yg": y["yearGroup"]}
+        pupil_level = [(s, y) for s, y in shared if y["pupilLevelWithLa"]]
+        if pupil_level and account["pupilAccess"] == "FULL":
+            s, y = pupil_level[0]
+            work["pupils"] = {"urn": s["urn"], "ks": y["keyStage"], "yg": y["yearGroup"]}
+    return work
 
 
 class Recorder:
@@ -51,7 +87,15 @@ async def sign_in(client: httpx.AsyncClient, account: dict) -> httpx.Response:
                                          "password": account["password"]})
 
 
-async def virtual_user(base: str, account: dict, record: Recorder, stop: float) -> None:
+async def graphql(client: httpx.AsyncClient, record: Recorder, kind: str, started: float,
+                  query: str, variables: dict, bearer: dict) -> None:
+    response = await client.post("/graphql", json={"query": query, "variables": variables},
+                                 headers=bearer)
+    ok = response.status_code == 200 and "errors" not in response.json()
+    record.add(kind, started, response if ok else None, (200,))
+
+
+async def virtual_user(base: str, account: dict, work: dict, record: Recorder, stop: float) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         await sign_in(client, account)
         bearer = {"authorization": f"Bearer {account['apiToken']}"}
@@ -60,16 +104,24 @@ async def virtual_user(base: str, account: dict, record: Recorder, stop: float) 
             choice = rng.random()
             started = time.perf_counter()
             try:
-                if choice < 0.4:
+                if choice < 0.3:
                     response = await client.get("/")
                     record.add("page /", started, response, (200,))
-                elif choice < 0.55:
+                elif choice < 0.4:
                     response = await client.get("/account/tokens")
                     record.add("page /account/tokens", started, response, (200,))
+                elif choice < 0.65 and "page" in work:
+                    response = await client.get(work["page"])
+                    record.add("page /targets", started, response, (200,))
+                elif choice < 0.65 and "aggregates" in work:
+                    await graphql(client, record, "graphql targetAggregates (LA)", started,
+                                  AGGREGATES_QUERY, work["aggregates"], bearer)
+                elif choice < 0.8 and "pupils" in work:
+                    await graphql(client, record, "graphql pupilTargets (LA)", started,
+                                  PUPILS_QUERY, work["pupils"], bearer)
                 else:
-                    response = await client.post("/graphql", json={"query": SCHOOLS_QUERY}, headers=bearer)
-                    ok = response.status_code == 200 and "errors" not in response.json()
-                    record.add("graphql schools", started, response if ok else None, (200,))
+                    await graphql(client, record, "graphql schools", started, SCHOOLS_QUERY, {},
+                                  bearer)
             except httpx.HTTPError as error:
                 record.errors.append(f"{type(error).__name__}")
             await asyncio.sleep(rng.uniform(0.05, 0.15))
@@ -106,7 +158,9 @@ async def main() -> None:
         record = Recorder()
         begin = time.perf_counter()
         stop = begin + QUIET_SECONDS + SECONDS
-        clients = [virtual_user(base, users[i % len(users)], record, stop) for i in range(CLIENTS)]
+        work = [target_work(users[i % len(users)], demo["schools"]) for i in range(CLIENTS)]
+        clients = [virtual_user(base, users[i % len(users)], work[i], record, stop)
+                   for i in range(CLIENTS)]
         await asyncio.gather(*clients, sign_in_stream(base, users, record, begin + QUIET_SECONDS, stop))
     print(f"# bench_load: {CLIENTS} clients, quiet {QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s "
           f"with {SIGN_INS_PER_SECOND} sign-ins/s; one server process; {platform.node()}, "

@@ -1,0 +1,94 @@
+"""targetAggregates for a whole LA (100 schools, KS4 Y11, all subjects: 1,200 rows) over HTTP,
+against a raw SQL GROUP BY over the targets table alone, measured in the same run.
+
+Goal (issue 8): p50 <= 50 ms and no slower than the raw GROUP BY. Also prints the number of
+SQL statements the contract query runs.
+
+Run: .venv/bin/python bench/bench_aggregates.py   (ASPIRE_BENCH_DATABASE_URL=postgres://... for
+PostgreSQL; the SQLite data set is kept in bench/data/ and reused)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.scale import build_scale_data, officer_token, open_database, scale_data_ready  # noqa: E402
+from bench.serving import bench_environment, running_server, summary  # noqa: E402
+
+RUNS = int(os.environ.get("ASPIRE_BENCH_RUNS", "20"))
+QUERY = """query($ks: KeyStage!, $yg: Int!) { targetAggregates(keyStage: $ks, yearGroup: $yg) {
+  school { urn name } subject { code name } pupils suppressed targetsSet averageTargetPoints
+  benchmark averageEstimatePoints } }"""
+RAW = ("SELECT school_id, subject_id, COUNT(*) AS n, AVG(points) AS average FROM target "
+       "WHERE key_stage = 'KS4' AND year_group = 11 AND deleted_at IS NULL GROUP BY school_id, subject_id")
+
+
+async def main() -> None:
+    from tortoise import Tortoise, connections
+
+    from server.observability import count_sql
+
+    url = os.environ.get("ASPIRE_BENCH_DATABASE_URL")
+    if not url:
+        (ROOT / "bench" / "data").mkdir(exist_ok=True)
+        url = f"sqlite://{ROOT / 'bench' / 'data' / 'scale.sqlite3'}"
+    await open_database(url)
+    if not await scale_data_ready():
+        print("making the scale data set (once per database)...", file=sys.stderr)
+        await build_scale_data(lambda line: print(line, file=sys.stderr))
+    token = await officer_token()
+    variables = {"ks": "KS4", "yg": 11}
+
+    from server.app import create_app
+
+    transport = httpx.ASGITransport(app=create_app(open_database=False))
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        with count_sql() as counted:
+            r = await client.post("/graphql", json={"query": QUERY, "variables": variables},
+                                  headers={"authorization": f"Bearer {token}"})
+        rows = len(r.json()["data"]["targetAggregates"])
+    statements = counted.value
+
+    raw_times = []
+    connection = connections.get("default")
+    for _ in range(RUNS + 2):
+        started = time.perf_counter()
+        result = await connection.execute_query_dict(RAW)
+        raw_times.append((time.perf_counter() - started) * 1000)
+    raw_times = raw_times[2:]
+    raw_rows = len(result)
+    await Tortoise.close_connections()
+
+    env = bench_environment(url)
+    http_times = []
+    with running_server(env) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+            for i in range(RUNS + 2):
+                started = time.perf_counter()
+                r = await client.post("/graphql", json={"query": QUERY, "variables": variables},
+                                      headers={"authorization": f"Bearer {token}"})
+                elapsed = (time.perf_counter() - started) * 1000
+                assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
+                if i >= 2:
+                    http_times.append(elapsed)
+
+    print(f"# bench_aggregates: {platform.node()}, {os.cpu_count()} cores, database {url.split(':')[0]}")
+    print(summary(f"targetAggregates over HTTP ({rows} rows)", http_times))
+    print(summary(f"raw GROUP BY over target ({raw_rows} groups)", raw_times))
+    print(f"ratio HTTP/raw (p50): {statistics.median(http_times) / statistics.median(raw_times):.2f}")
+    print(f"SQL statements in targetAggregates: {statements}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
