@@ -33,9 +33,11 @@ QUIET_SECONDS = max(10.0, SECONDS / 3)
 SIGN_INS_PER_SECOND = 5
 SCHOOLS_QUERY = ("{ viewer { username } schools(first: 50) { totalCount edges { node { urn name "
                  "localAuthority { name } academyChain { name } } } } }")
-AGGREGATES_QUERY = """query($ks: KeyStage!, $yg: Int!) { targetAggregates(keyStage: $ks, yearGroup: $yg) {
+AGGREGATES_QUERY = """query($ks: KeyStage!, $yg: Int!, $grade: String!) {
+  targetAggregates(keyStage: $ks, yearGroup: $yg) {
   school { urn name } subject { code name } pupils suppressed targetsSet averageTargetPoints
-  benchmark averageEstimatePoints four: targetsAtOrAbove(grade: "4") } }"""
+  benchmark averageEstimatePoints atOrAbove: targetsAtOrAbove(grade: $grade) } }"""
+KEY_GRADE = {"KS2": "100", "KS4": "4", "KS5": "C"}  # on every subject's scale of the key stage
 PUPILS_QUERY = """query($urn: String!, $ks: KeyStage!, $yg: Int!) {
   pupilTargets(schoolUrn: $urn, keyStage: $ks, yearGroup: $yg, first: 100) { totalCount
     edges { node { pupil { upn surname } subject { code } targetGrade prepopulated
@@ -58,7 +60,8 @@ def target_work(account: dict, schools: list[dict]) -> dict:
                   if y["aggregateWithLa"] or y["pupilLevelWithLa"]]
         if shared:
             _, y = shared[0]
-            work["aggregates"] = {"ks": y["keyStage"], "yg": y["yearGroup"]}
+            work["aggregates"] = {"ks": y["keyStage"], "yg": y["yearGroup"],
+                                  "grade": KEY_GRADE[y["keyStage"]]}
         pupil_level = [(s, y) for s, y in shared if y["pupilLevelWithLa"]]
         if pupil_level and account["pupilAccess"] == "FULL":
             s, y = pupil_level[0]
@@ -95,9 +98,20 @@ async def graphql(client: httpx.AsyncClient, record: Recorder, kind: str, starte
     record.add(kind, started, response if ok else None, (200,))
 
 
-async def virtual_user(base: str, account: dict, work: dict, record: Recorder, stop: float) -> None:
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-        await sign_in(client, account)
+def from_address(n: int) -> dict[str, str]:
+    """Each client its own address, as the reverse proxy in front of the server would pass it
+    on (uvicorn trusts X-Forwarded-For from 127.0.0.1): 50 people are not one IP, whose
+    sign-ins the per-IP limit would refuse after 20 a minute.
+    """
+    return {"x-forwarded-for": f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}"}
+
+
+async def virtual_user(base: str, n: int, account: dict, work: dict, record: Recorder,
+                       stop: float) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30, headers=from_address(n)) as client:
+        first = await sign_in(client, account)
+        if first.status_code != 303:
+            record.errors.append(f"first sign-in: {first.status_code}")
         bearer = {"authorization": f"Bearer {account['apiToken']}"}
         rng = random.Random(account["username"])
         while time.perf_counter() < stop:
@@ -136,8 +150,9 @@ async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, star
         account = accounts[i % len(accounts)]
         i += 1
 
-        async def one(account=account) -> None:
-            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        async def one(account=account, n=CLIENTS + i) -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=30,
+                                         headers=from_address(n)) as client:
                 started = time.perf_counter()
                 try:
                     response = await sign_in(client, account)
@@ -159,7 +174,7 @@ async def main() -> None:
         begin = time.perf_counter()
         stop = begin + QUIET_SECONDS + SECONDS
         work = [target_work(users[i % len(users)], demo["schools"]) for i in range(CLIENTS)]
-        clients = [virtual_user(base, users[i % len(users)], work[i], record, stop)
+        clients = [virtual_user(base, i, users[i % len(users)], work[i], record, stop)
                    for i in range(CLIENTS)]
         await asyncio.gather(*clients, sign_in_stream(base, users, record, begin + QUIET_SECONDS, stop))
     print(f"# bench_load: {CLIENTS} clients, quiet {QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s "
