@@ -93,7 +93,9 @@ async def target_aggregates(
     for subject in subjects.values():
         context.loaders.subject_by_id.prime(subject.id, subject)
     choices, _ = await cohort.subject_choices_by_school(school_ids, ks, year_group, codes)
-    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, subjects)
+    shown = {code: subject for code, subject in subjects.items()
+             if any(choices[school_id][code].included for school_id in school_ids)}
+    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, shown)
     threshold = get_settings().suppression_threshold
     rows = []
     for entry, detail in readable:
