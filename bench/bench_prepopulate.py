@@ -32,27 +32,14 @@ from server.database import apply_migrations
 from server.models import Organisation, Pupil, Target, YearGroupSettings
 from server.models.enums import KeyStage, OrganisationKind, Prepopulate
 from server.services.catalogue import ensure_subjects
+from server.services.targets.prepopulate import _INSERT_COLUMNS as INSERT_COLUMNS
 from server.services.targets.prepopulate import prepopulate_year_group
 from server.settings import tortoise_config
 
 PUPILS = 300
 YEAR = 11
-COLUMNS = (
-    "school_id",
-    "pupil_id",
-    "subject_id",
-    "key_stage",
-    "year_group",
-    "grade",
-    "points",
-    "prepopulated",
-    "prepopulated_grade",
-    "prepopulated_points",
-    "benchmark",
-    "model_version",
-    "set_by_id",
-    "updated_at",
-)
+# The raw INSERT writes exactly the columns pre-population writes.
+COLUMNS = INSERT_COLUMNS
 
 
 async def setup() -> int:
