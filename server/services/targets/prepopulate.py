@@ -22,10 +22,20 @@ What happens to targets that already exist (the rule this module keeps):
 - a target kept as history of an earlier school year is left alone.
 
 Everything runs in one transaction that first locks the year group's settings row (on
-PostgreSQL, SELECT ... FOR UPDATE; SQLite runs one write transaction at a time), inserts
-with one multi-row INSERT ... ON CONFLICT (pupil_id, subject_id) DO NOTHING per 2,000 rows
-and updates with one UPDATE ... FROM (VALUES ...) per 2,000 rows, so two saves at the same
+PostgreSQL, SELECT ... FOR UPDATE; SQLite runs one write transaction at a time) and inserts
+with INSERT ... ON CONFLICT (pupil_id, subject_id) DO NOTHING, so two saves at the same
 moment never make a duplicate, and running it again changes nothing.
+
+- PostgreSQL: two statements whatever the number of pupils, each taking its rows as one
+  array per column (`unnest`): the new targets with their change rows (INSERT ... RETURNING
+  in a CTE feeding the INSERT into target_change), then the refreshed targets with theirs
+  (UPDATE ... RETURNING feeding the same). The summary triggers run once per statement
+  over all the rows, and no row comes back to Python.
+- SQLite: one multi-row INSERT ... RETURNING per 2,000 rows, one UPDATE ... FROM (VALUES
+  ...) per 2,000 rows, then the change rows in multi-row INSERTs.
+
+Change rows are numbered as the targets are: the new targets' in target id order, then the
+refreshed targets' in plan order.
 """
 
 from __future__ import annotations
@@ -248,41 +258,117 @@ async def _existing(school_id: int, ks: KeyStage, year_group: int) -> dict[tuple
     }
 
 
-async def run_prepopulation(
-    connection,
-    school_id: int,
-    key_stage: KeyStage | str,
-    year_group: int,
-    actor: Actor,
-) -> PrepopulateResult:
-    """Pre-populate inside the caller's transaction (`connection`), after locking settings."""
-    ks = check_year_group(key_stage, year_group)
-    settings = await (
-        YearGroupSettings.filter(school_id=school_id, key_stage=ks, year_group=year_group)
-        .select_for_update()
-        .using_db(connection)
-        .first()
+@dataclass(frozen=True)
+class Stamp:
+    """What every written target and change row of one run shares."""
+
+    school_id: int
+    key_stage: str
+    year_group: int
+    version: str
+    actor_id: int | None
+    now: datetime
+
+
+# PostgreSQL: the new targets and their change rows in one statement, the rows as arrays.
+_PG_INSERT = f"""
+    WITH v AS (
+        SELECT * FROM unnest(CAST(? AS INTEGER[]), CAST(? AS INTEGER[]), CAST(? AS VARCHAR[]),
+                             CAST(? AS DOUBLE PRECISION[]), CAST(? AS VARCHAR[]))
+             WITH ORDINALITY AS v(pupil_id, subject_id, grade, points, benchmark, n)
+    ),
+    inserted AS (
+        INSERT INTO target ({", ".join(_INSERT_COLUMNS)})
+        SELECT CAST(? AS INTEGER), v.pupil_id, v.subject_id, CAST(? AS VARCHAR(3)),
+               CAST(? AS INTEGER), v.grade, v.points, TRUE, v.grade, v.points, v.benchmark,
+               CAST(? AS VARCHAR(20)), CAST(? AS INTEGER), CAST(? AS TIMESTAMPTZ)
+        FROM v ORDER BY v.n
+        ON CONFLICT (pupil_id, subject_id) DO NOTHING
+        RETURNING id, grade, benchmark, model_version, set_by_id, updated_at
+    ),
+    changes AS (
+        INSERT INTO target_change ({", ".join(_CHANGE_COLUMNS)})
+        SELECT id, CAST(? AS VARCHAR(20)), NULL, grade, NULL, benchmark, model_version,
+               set_by_id, updated_at
+        FROM inserted ORDER BY id
     )
-    if settings is None or not settings.use_target_setting or settings.prepopulate == Prepopulate.NO:
-        return PrepopulateResult()
-    cohort = await year_group_estimates(school_id, ks, year_group)
-    subject_ids = {code: row.id for (k, code), row in (await ensure_subjects()).items() if k == ks}
-    existing = await _existing(school_id, ks, year_group)
-    plan = plan_targets(cohort, settings.prepopulate, subject_ids, existing)
-    if not plan.new and not plan.refresh:
-        return PrepopulateResult()
-    now = datetime.now(UTC)
-    actor_id = actor.account.id if actor.account else None
-    version = cohort.model_version
+    SELECT COUNT(*) AS written FROM inserted
+"""  # noqa: S608 - only fixed column names are joined in: values are bound
+
+# PostgreSQL: the refreshed targets (still deleted or untouched pre-populated) and theirs.
+_PG_REFRESH = f"""
+    WITH v AS (
+        SELECT * FROM unnest(CAST(? AS INTEGER[]), CAST(? AS VARCHAR[]),
+                             CAST(? AS DOUBLE PRECISION[]), CAST(? AS VARCHAR[]),
+                             CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))
+             WITH ORDINALITY AS v(id, grade, points, benchmark, old_grade, reason, n)
+    ),
+    refreshed AS (
+        UPDATE target SET grade = v.grade, points = v.points, prepopulated = TRUE,
+            prepopulated_grade = v.grade, prepopulated_points = v.points,
+            benchmark = v.benchmark, model_version = CAST(? AS VARCHAR(20)),
+            set_by_id = CAST(? AS INTEGER), updated_at = CAST(? AS TIMESTAMPTZ),
+            deleted_at = NULL, deletion_id = NULL
+        FROM v WHERE target.id = v.id AND target.history_academic_year IS NULL
+          AND (target.deleted_at IS NOT NULL
+               OR (target.prepopulated AND target.grade = target.prepopulated_grade))
+        RETURNING target.id, target.model_version, target.set_by_id, target.updated_at
+    ),
+    changes AS (
+        INSERT INTO target_change ({", ".join(_CHANGE_COLUMNS)})
+        SELECT r.id, CAST(? AS VARCHAR(20)), v.old_grade, v.grade, v.reason, v.benchmark,
+               r.model_version, r.set_by_id, r.updated_at
+        FROM refreshed r JOIN v ON v.id = r.id ORDER BY v.n
+    )
+    SELECT COUNT(*) AS written FROM refreshed
+"""  # noqa: S608 - only fixed column names are joined in: values are bound
+
+
+async def _write_postgres(connection, plan: Plan, stamp: Stamp) -> PrepopulateResult:
+    """Two statements, each with its rows as one array per column (see the module)."""
+    kind = TargetChangeKind.PREPOPULATED.value
+    created = refreshed = 0
+    if plan.new:
+        columns = [
+            [p.pupil_id for p in plan.new],
+            [p.subject_id for p in plan.new],
+            [p.grade for p in plan.new],
+            [p.points for p in plan.new],
+            [p.benchmark.value for p in plan.new],
+        ]
+        rows = await sql.fetch(connection, _PG_INSERT, [
+            *columns, stamp.school_id, stamp.key_stage, stamp.year_group, stamp.version,
+            stamp.actor_id, stamp.now, kind,
+        ])
+        created = rows[0]["written"]
+    if plan.refresh:
+        columns = [
+            [row.id for row, _ in plan.refresh],
+            [p.grade for _, p in plan.refresh],
+            [p.points for _, p in plan.refresh],
+            [p.benchmark.value for _, p in plan.refresh],
+            [None if row.deleted else row.grade for row, _ in plan.refresh],
+            [REASON_AGAIN if row.deleted else REASON_BENCHMARK for row, _ in plan.refresh],
+        ]
+        rows = await sql.fetch(connection, _PG_REFRESH, [
+            *columns, stamp.version, stamp.actor_id, stamp.now, kind,
+        ])
+        refreshed = rows[0]["written"]
+    return PrepopulateResult(created=created, refreshed=refreshed)
+
+
+async def _write_sqlite(connection, plan: Plan, stamp: Stamp) -> PrepopulateResult:
+    """Multi-row statements in chunks, the change rows built from what came back."""
+    version, actor_id, now = stamp.version, stamp.actor_id, stamp.now
     inserted = await _insert(
         connection,
         [
             (
-                school_id,
+                stamp.school_id,
                 p.pupil_id,
                 p.subject_id,
-                ks.value,
-                year_group,
+                stamp.key_stage,
+                stamp.year_group,
                 p.grade,
                 p.points,
                 True,
@@ -325,7 +411,43 @@ async def run_prepopulation(
         if row.id in refreshed
     ]
     await _record_changes(connection, changes)
-    result = PrepopulateResult(created=len(inserted), refreshed=len(refreshed))
+    return PrepopulateResult(created=len(inserted), refreshed=len(refreshed))
+
+
+async def run_prepopulation(
+    connection,
+    school_id: int,
+    key_stage: KeyStage | str,
+    year_group: int,
+    actor: Actor,
+) -> PrepopulateResult:
+    """Pre-populate inside the caller's transaction (`connection`), after locking settings."""
+    ks = check_year_group(key_stage, year_group)
+    settings = await (
+        YearGroupSettings.filter(school_id=school_id, key_stage=ks, year_group=year_group)
+        .select_for_update()
+        .using_db(connection)
+        .first()
+    )
+    if settings is None or not settings.use_target_setting or settings.prepopulate == Prepopulate.NO:
+        return PrepopulateResult()
+    cohort = await year_group_estimates(school_id, ks, year_group)
+    subject_ids = {code: row.id for (k, code), row in (await ensure_subjects()).items() if k == ks}
+    existing = await _existing(school_id, ks, year_group)
+    plan = plan_targets(cohort, settings.prepopulate, subject_ids, existing)
+    if not plan.new and not plan.refresh:
+        return PrepopulateResult()
+    version = cohort.model_version
+    stamp = Stamp(
+        school_id=school_id,
+        key_stage=ks.value,
+        year_group=year_group,
+        version=version,
+        actor_id=actor.account.id if actor.account else None,
+        now=datetime.now(UTC),
+    )
+    write = _write_postgres if sql.is_postgres(connection) else _write_sqlite
+    result = await write(connection, plan, stamp)
     if result.written:
         await audit.record(
             actor,

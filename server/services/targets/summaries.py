@@ -1,7 +1,8 @@
 """Reading the summary rows instead of scanning targets and pupils (issue 8).
 
 - `target_summary` and `target_summary_grade` are kept current by triggers on target and
-  pupil (migration 0003) for every write, bulk SQL included: live targets (not deleted, not
+  pupil (migration 0003; 0004 has PostgreSQL's target trigger functions find each pupil by
+  its primary key) for every write, bulk SQL included: live targets (not deleted, not
   history of an earlier school year) of pupils who have not left, per school, key stage,
   the pupil's current year group and subject: how many, how many pre-populated, the sum of
   their points, and how many at each points value. That is exactly what a GROUP BY over
