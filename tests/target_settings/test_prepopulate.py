@@ -168,3 +168,57 @@ async def switch_on_prepopulation(school):
     from server.models import YearGroupSettings
 
     await YearGroupSettings.filter(school=school).update(prepopulate=Prepopulate.BENCHMARK)
+
+
+async def test_change_history_of_new_refreshed_and_deleted_targets():
+    """Every written target gets one "prepopulated" change: new ones in target id order,
+    then refreshed ones (the old grade and why), stamped as the target was."""
+    from datetime import UTC, datetime
+
+    from server.services.targets.prepopulate import REASON_AGAIN, REASON_BENCHMARK
+
+    school = await make_school()
+    admin = await make_administrator(school)
+    subs = await subjects()
+    pupils = await make_pupils(school, 10, 3)
+    await save_settings(school.id, "KS4", 10, False, settings(), False, Actor(admin))
+    targets = await Target.filter(school=school).order_by("id")
+    changes = await TargetChange.all().order_by("id")
+    assert [c.target_id for c in changes] == [t.id for t in targets]
+    for target, change in zip(targets, changes, strict=True):
+        assert change.kind == TargetChangeKind.PREPOPULATED
+        assert (change.old_grade, change.new_grade, change.reason) == (None, target.grade, None)
+        assert change.benchmark == target.benchmark == BenchmarkLevel.AVERAGE
+        assert change.model_version == target.model_version
+        assert change.changed_by_id == admin.id and change.changed_at == target.updated_at
+    first = changes[-1].id
+
+    # One French target deleted, one maths target changed by a teacher, then the maths
+    # benchmark moves: untouched maths targets follow it and the deleted one comes back.
+    french = await Target.get(pupil=pupils[1], subject=subs["french"])
+    await Target.filter(id=french.id).update(deleted_at=datetime.now(UTC))
+    mine = await Target.get(pupil=pupils[0], subject=subs["maths"])
+    await Target.filter(id=mine.id).update(grade="9", points=9.0)
+    before = {t.id: t.grade for t in await Target.filter(school=school)}
+    _, written = await save_benchmarks(
+        school.id, "KS4", 10, [BenchmarkChoice("maths", BenchmarkLevel.VERY_HIGH)], Actor(admin)
+    )
+    maths = await Target.filter(subject=subs["maths"], pupil_id__in=[p.id for p in pupils[1:]])
+    refreshed = {french.id} | {t.id for t in maths}
+    assert written == len(refreshed) == 3
+    changes = await TargetChange.filter(id__gt=first).order_by("id")
+    assert {c.target_id for c in changes} == refreshed and len(changes) == 3
+    now = {t.id: t for t in await Target.filter(id__in=refreshed)}
+    for change in changes:
+        target = now[change.target_id]
+        assert change.kind == TargetChangeKind.PREPOPULATED and change.new_grade == target.grade
+        assert change.benchmark == target.benchmark and change.changed_at == target.updated_at
+        if target.id == french.id:
+            assert target.deleted_at is None and target.prepopulated
+            assert (change.old_grade, change.reason) == (None, REASON_AGAIN)
+        else:
+            assert target.benchmark == BenchmarkLevel.VERY_HIGH
+            assert (change.old_grade, change.reason) == (before[target.id], REASON_BENCHMARK)
+    assert (await Target.get(id=mine.id)).grade == "9"
+    event = await AuditEvent.filter(action="targets.prepopulated").order_by("-id").first()
+    assert event.after == {"created": 0, "refreshed": 3}
