@@ -31,8 +31,10 @@ moment never make a duplicate, and running it again changes nothing.
   in a CTE feeding the INSERT into target_change), then the refreshed targets with theirs
   (UPDATE ... RETURNING feeding the same). The summary triggers run once per statement
   over all the rows, and no row comes back to Python.
-- SQLite: one multi-row INSERT ... RETURNING per 2,000 rows, one UPDATE ... FROM (VALUES
-  ...) per 2,000 rows, then the change rows in multi-row INSERTs.
+- SQLite: the new targets in one INSERT ... SELECT FROM json_each(one JSON array of the
+  rows) ... RETURNING id (binding 14 values per row cost more than writing them), their
+  change rows copied from those targets by one INSERT ... SELECT; refreshed targets with one
+  UPDATE ... FROM (VALUES ...) per 2,000 rows and their change rows in multi-row INSERTs.
 
 Change rows are numbered as the targets are: the new targets' in target id order, then the
 refreshed targets' in plan order.
@@ -40,6 +42,7 @@ refreshed targets' in plan order.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,21 +166,6 @@ _INSERT_COLUMNS = (
     "set_by_id",
     "updated_at",
 )
-
-
-async def _insert(connection, rows: list[tuple]) -> list[dict]:
-    inserted: list[dict] = []
-    width = len(_INSERT_COLUMNS)
-    for chunk in sql.chunks(rows, width):
-        values = ", ".join(["(" + ", ".join(["?"] * width) + ")"] * len(chunk))
-        # Only fixed column names and ? placeholders are joined in: values are bound.
-        columns = ", ".join(_INSERT_COLUMNS)
-        statement = (
-            f"INSERT INTO target ({columns}) VALUES {values} "  # noqa: S608
-            "ON CONFLICT (pupil_id, subject_id) DO NOTHING RETURNING id, pupil_id, subject_id"
-        )
-        inserted += await sql.fetch(connection, statement, [v for row in chunk for v in row])
-    return inserted
 
 
 _CHANGE_COLUMNS = (
@@ -357,37 +345,44 @@ async def _write_postgres(connection, plan: Plan, stamp: Stamp) -> PrepopulateRe
     return PrepopulateResult(created=created, refreshed=refreshed)
 
 
+# SQLite: the new targets from one JSON array of [pupil_id, subject_id, grade, points,
+# benchmark] rows (one bound value, not 14 per row), in the order given.
+_SQLITE_INSERT = f"""
+    INSERT INTO target ({", ".join(_INSERT_COLUMNS)})
+    SELECT ?, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), ?, ?,
+           json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), 1,
+           json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
+           json_extract(j.value, '$[4]'), ?, ?, ?
+    FROM json_each(?) AS j WHERE 1 = 1 ORDER BY j.key
+    ON CONFLICT (pupil_id, subject_id) DO NOTHING
+    RETURNING id
+"""  # noqa: S608 - only fixed column names are joined in: values are bound
+
+# SQLite: the change rows of the targets just inserted (a JSON array of their ids), copied
+# from the targets themselves, in target id order.
+_SQLITE_CHANGES = f"""
+    INSERT INTO target_change ({", ".join(_CHANGE_COLUMNS)})
+    SELECT t.id, ?, NULL, t.grade, NULL, t.benchmark, t.model_version, t.set_by_id,
+           t.updated_at
+    FROM target t WHERE t.id IN (SELECT j.value FROM json_each(?) AS j) ORDER BY t.id
+"""  # noqa: S608 - only fixed column names are joined in: values are bound
+
+
 async def _write_sqlite(connection, plan: Plan, stamp: Stamp) -> PrepopulateResult:
-    """Multi-row statements in chunks, the change rows built from what came back."""
+    """New targets and their change rows in two statements, refreshed ones in chunks."""
     version, actor_id, now = stamp.version, stamp.actor_id, stamp.now
-    inserted = await _insert(
-        connection,
-        [
-            (
-                stamp.school_id,
-                p.pupil_id,
-                p.subject_id,
-                stamp.key_stage,
-                stamp.year_group,
-                p.grade,
-                p.points,
-                True,
-                p.grade,
-                p.points,
-                p.benchmark.value,
-                version,
-                actor_id,
-                now,
-            )
-            for p in plan.new
-        ],
-    )
-    by_key = {(p.pupil_id, p.subject_id): p for p in plan.new}
     kind = TargetChangeKind.PREPOPULATED.value
-    changes = []
-    for row in inserted:
-        planned = by_key[(row["pupil_id"], row["subject_id"])]
-        changes.append((row["id"], kind, None, planned.grade, None, planned.benchmark.value, version, actor_id, now))
+    created = 0
+    if plan.new:
+        rows = json.dumps([[p.pupil_id, p.subject_id, p.grade, p.points, p.benchmark.value]
+                           for p in plan.new])
+        inserted = await sql.fetch(connection, _SQLITE_INSERT, [
+            stamp.school_id, stamp.key_stage, stamp.year_group, version, actor_id, now, rows,
+        ])
+        created = len(inserted)
+        if inserted:
+            ids = json.dumps([row["id"] for row in inserted])
+            await sql.execute(connection, _SQLITE_CHANGES, [kind, ids])
     refreshed = await _refresh(
         connection,
         [(row.id, p.grade, p.points, p.benchmark.value) for row, p in plan.refresh],
@@ -395,7 +390,7 @@ async def _write_sqlite(connection, plan: Plan, stamp: Stamp) -> PrepopulateResu
         actor_id,
         now,
     )
-    changes += [
+    changes = [
         (
             row.id,
             kind,
@@ -411,7 +406,7 @@ async def _write_sqlite(connection, plan: Plan, stamp: Stamp) -> PrepopulateResu
         if row.id in refreshed
     ]
     await _record_changes(connection, changes)
-    return PrepopulateResult(created=len(inserted), refreshed=len(refreshed))
+    return PrepopulateResult(created=created, refreshed=len(refreshed))
 
 
 async def run_prepopulation(
