@@ -6,19 +6,18 @@ return or NUL) are neutralised with a leading single quote (OWASP CSV injection)
 
 from __future__ import annotations
 
-import io
+import weakref
 from collections.abc import Iterable, Sequence
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
+from server import xlsx_stream
+from server.models.enums import BenchmarkLevel
 from server.services.targets.pupil_targets import PupilTargetRow
 
 COLUMNS: tuple[str, ...] = (
     "UPN", "Forename", "Surname", "Subject", "Target", "Benchmark grade", "Estimate",
 )
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\x00")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_TYPE = xlsx_stream.CONTENT_TYPE
 
 
 def neutralise(value: object) -> str:
@@ -28,16 +27,44 @@ def neutralise(value: object) -> str:
 
 
 def export_row(row: PupilTargetRow) -> list[str]:
-    estimate = row.estimate()
+    grade, fine_grade = _estimate_cells(row)
     return [
         neutralise(v)
         for v in (
             row.pupil.upn, row.pupil.forename, row.pupil.surname, row.subject.name,
-            row.target.grade if row.target else "",
-            estimate.grade if estimate else "",
-            estimate.fine_grade if estimate else "",
+            row.target.grade if row.target else "", grade, fine_grade,
         )
     ]
+
+
+# The year group's benchmark and fine grades per subject, formatted once for all its pupils
+# (with the scale's own array functions) rather than once per row. Kept per cohort object
+# for as long as it lives (a weak reference: the entry goes with the cohort).
+_FORMATTED: dict[int, tuple[weakref.ref, dict[tuple[str, str, int], tuple[list, list]]]] = {}
+
+
+def _formatted(cohort) -> dict[tuple[str, str, int], tuple[list, list]]:
+    key = id(cohort)
+    kept = _FORMATTED.get(key)
+    if kept is None or kept[0]() is not cohort:
+        kept = (weakref.ref(cohort, lambda _, key=key: _FORMATTED.pop(key, None)), {})
+        _FORMATTED[key] = kept
+    return kept[1]
+
+
+def _estimate_cells(row: PupilTargetRow) -> tuple[str, str]:
+    """(benchmark grade, fine grade) as row.estimate() gives them, or ("", "") without one."""
+    if row.column < 0:  # joined the year group after the estimates were read
+        return "", ""
+    code, level, scale = row.subject.code, BenchmarkLevel(row.choice.benchmark), row.scale
+    by_subject = _formatted(row.cohort)
+    cells = by_subject.get((code, level.value, id(scale)))
+    if cells is None:
+        points = row.cohort.points(code, level)
+        cells = (scale.grades_of(points).tolist(), scale.format_fine_grades(points).tolist())
+        by_subject[(code, level.value, id(scale))] = cells
+    grade, fine_grade = cells[0][row.column], cells[1][row.column]
+    return ("", "") if grade is None else (grade, fine_grade)
 
 
 def file_name(urn: str, key_stage: str, year_group: int, extension: str) -> str:
@@ -46,21 +73,5 @@ def file_name(urn: str, key_stage: str, year_group: int, extension: str) -> str:
 
 def workbook_bytes(rows: Iterable[Sequence[str]], title: str = "Targets") -> bytes:
     """A one-sheet workbook, header first, every cell a text cell (number format @)."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-
-    def text_cells(values: Sequence[str]) -> list[WriteOnlyCell]:
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            cell.data_type = "s"
-            cell.number_format = "@"
-            cells.append(cell)
-        return cells
-
-    sheet.append(text_cells(COLUMNS))
-    for row in rows:
-        sheet.append(text_cells(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_stream.workbook_bytes(
+        COLUMNS, ([neutralise(v) for v in row] for row in rows), title)
