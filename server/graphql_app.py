@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -17,6 +18,10 @@ from server.schema import schema
 class AspireGraphQL(GraphQL):
     async def get_context(self, request, response) -> Context:
         return build_context(request, response=response)
+
+    def encode_json(self, data: object) -> bytes:
+        # A large LA's targetAggregates answer is ~300 KB: orjson writes it ~10x faster.
+        return orjson.dumps(data)
 
 
 _api = AspireGraphQL(schema, graphql_ide=None, allow_queries_via_get=False)

@@ -90,16 +90,16 @@ async def target_aggregates(
         return []
     school_ids = [entry.school.id for entry, _ in readable]
     subjects = await aggregates.subjects_by_code(ks, codes)
-    for subject in subjects.values():
-        context.loaders.subject_by_id.prime(subject.id, subject)
-    choices, _ = await cohort.subject_choices_by_school(school_ids, ks, year_group, codes)
+    choices = await cohort.subject_choices_by_school(school_ids, ks, year_group, codes)
     shown = {code: subject for code, subject in subjects.items()
              if any(choices[school_id][code].included for school_id in school_ids)}
     targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, shown)
     threshold = get_settings().suppression_threshold
+    subject_types = {code: Subject.from_model(subject) for code, subject in shown.items()}
     rows = []
     for entry, detail in readable:
         school_id = entry.school.id
+        school = School.from_model(entry.school)
         for code in codes:
             subject = subjects.get(code)
             choice = choices[school_id][code]
@@ -123,10 +123,12 @@ async def target_aggregates(
                         None if suppressed or got is None else got.average_target_points
                     ),
                     benchmark=BenchmarkLevel(choice.benchmark.value),
+                    school=school,
+                    subject=subject_types[code],
                     school_id=school_id,
                     subject_id=subject.id,
                     subject_code=code,
-                    estimates=dict(figures.average_points) if figures else {},
+                    estimates=figures.average_points if figures else {},
                 )
             )
     if len(rows) > MAX_AGGREGATE_ROWS:
@@ -196,8 +198,7 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
     ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
     (entry, detail), = await _readable(context, ks, year_group, [school_urn], Detail.AGGREGATE)
     codes = aggregates.known_subject_codes(ks)
-    choices, _ = await cohort.subject_choices_by_school([entry.school.id], ks, year_group,
-                                                            codes)
+    choices = await cohort.subject_choices_by_school([entry.school.id], ks, year_group, codes)
     subjects = await aggregates.subjects_by_code(ks, codes)
     editing = entry.editing
     use = entry.use_target_setting

@@ -15,6 +15,7 @@ from server.schema.fields.pupils import PupilsMutation, PupilsQuery
 from server.schema.fields.target_settings import TargetSettingsMutation, TargetSettingsQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
+from server.schema.targets import lean_resolvers
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
@@ -34,3 +35,4 @@ schema = strawberry.Schema(
     extensions=schema_extensions(),
     config=StrawberryConfig(disable_field_suggestions=True),
 )
+lean_resolvers(schema._schema)

@@ -168,39 +168,74 @@ def decide_choices(
 ) -> dict[str, SubjectChoice]:
     """One school's benchmark, grade format and inclusion per subject, from its saved
     settings rows and its value-added history (the rule every caller shares)."""
+    return decide_choices_by_school(ks, codes, {0: saved}, {0: history}, [0])[0]
+
+
+def decide_choices_by_school(
+    ks: KeyStage,
+    codes: Sequence[str],
+    saved: Mapping[int, Mapping[str, Mapping]],
+    history: Mapping[int, Mapping[str, Sequence[float | None]]],
+    school_ids: Sequence[int],
+) -> dict[int, dict[str, SubjectChoice]]:
+    """`decide_choices` for many schools at once: one indicator computation for them all."""
     parameters = load_parameters(ks.value)
-    su = np.array([parameters[c].su for c in codes])
+    absent = (None,) * 3
     va = np.array(
-        [[np.nan if v is None else v for v in history.get(c, (None,) * 3)] for c in codes],
+        [[np.nan if v is None else v for v in history.get(s, {}).get(c, absent)]
+         for s in school_ids for c in codes],
         dtype=float,
     ).reshape(-1, 3)
+    su = np.tile(np.array([parameters[c].su for c in codes], dtype=float), len(school_ids))
     indicators = model.school_indicators(va, su)
-    suggestions = model.intelligent_benchmarks(indicators)
-    out: dict[str, SubjectChoice] = {}
-    for i, code in enumerate(codes):
-        entry = get_subject(ks.value, code)
-        row = saved.get(code, {})
-        suggested = stored_level(int(suggestions[i]))
-        level = row.get("benchmark")
-        fmt = row.get("grade_format")
-        fmt = GradeFormat(fmt) if fmt is not None else None
-        if ks == KeyStage.KS4 and fmt is None:
-            fmt = GradeFormat(entry.scale.code)
-        if ks != KeyStage.KS4:
-            fmt = None
-        out[code] = SubjectChoice(
-            code=code,
-            name=entry.name,
-            benchmark=BenchmarkLevel(level) if level is not None else suggested,
-            saved=level is not None,
-            suggested=suggested,
-            indicator=None if np.isnan(indicators[i]) else int(indicators[i]),
-            grade_format=fmt,
-            scale=entry.scale_for(fmt.value if fmt is not None else None),
-            included=bool(row.get("included", entry.default)),
-            default_included=entry.default,
-        )
+    suggestions = model.intelligent_benchmarks(indicators).tolist()
+    indicator_values = [None if np.isnan(v) else int(v) for v in indicators.tolist()]
+    entries = [get_subject(ks.value, code) for code in codes]
+    levels = {int(level): stored_level(int(level)) for level in set(suggestions)}
+    # Schools with the same settings and indicator share one (frozen) choice object.
+    made: dict[tuple, SubjectChoice] = {}
+    out: dict[int, dict[str, SubjectChoice]] = {}
+    i = 0
+    for school_id in school_ids:
+        rows = saved.get(school_id, {})
+        choices: dict[str, SubjectChoice] = {}
+        for code, entry in zip(codes, entries, strict=True):
+            row = rows.get(code, {})
+            key = (code, row.get("benchmark"), row.get("grade_format"), row.get("included"),
+                   suggestions[i], indicator_values[i])
+            choice = made.get(key)
+            if choice is None:
+                choice = made[key] = _choice(ks, entry, row, levels[suggestions[i]],
+                                             indicator_values[i])
+            choices[code] = choice
+            i += 1
+        out[school_id] = choices
     return out
+
+
+def _choice(ks: KeyStage, entry, row: Mapping, suggested: BenchmarkLevel,
+            indicator: int | None) -> SubjectChoice:
+    level = row.get("benchmark")
+    fmt = _grade_format(ks, entry, row.get("grade_format"))
+    return SubjectChoice(
+        code=entry.code,
+        name=entry.name,
+        benchmark=BenchmarkLevel(level) if level is not None else suggested,
+        saved=level is not None,
+        suggested=suggested,
+        indicator=indicator,
+        grade_format=fmt,
+        scale=entry.scale_for(fmt.value if fmt is not None else None),
+        included=bool(row.get("included", entry.default)),
+        default_included=entry.default,
+    )
+
+
+def _grade_format(ks: KeyStage, entry, saved: str | None) -> GradeFormat | None:
+    """KS4 only: the saved format, else the subject's own scale."""
+    if ks != KeyStage.KS4:
+        return None
+    return GradeFormat(saved if saved is not None else entry.scale.code)
 
 
 async def subject_choices(
@@ -224,10 +259,9 @@ async def subject_choices(
 
 async def subject_choices_by_school(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int, codes: Sequence[str]
-) -> tuple[dict[int, dict[str, SubjectChoice]], dict[int, dict[str, float]]]:
+) -> dict[int, dict[str, SubjectChoice]]:
     """Each school's benchmark, grade format and inclusion per subject (two statements),
-    as `subject_choices` decides them for one school; and each school's own past
-    rate u_school per subject (0 without history).
+    as `subject_choices` decides them for one school.
     """
     saved: dict[int, dict[str, dict]] = defaultdict(dict)
     for row in await SubjectSettings.filter(
@@ -236,15 +270,7 @@ async def subject_choices_by_school(
     ).values("school_id", "subject__code", "benchmark", "grade_format", "included"):
         saved[row["school_id"]][row["subject__code"]] = row
     history = await value_added_history(school_ids, key_stage, codes)
-    choices: dict[int, dict[str, SubjectChoice]] = {}
-    rates: dict[int, dict[str, float]] = {}
-    for school_id in school_ids:
-        years = history.get(school_id, {})
-        choices[school_id] = decide_choices(key_stage, codes, saved[school_id], years)
-        rates[school_id] = {
-            c: model.school_rate(years.get(c, (None, None, None))) for c in codes
-        }
-    return choices, rates
+    return decide_choices_by_school(key_stage, codes, saved, history, school_ids)
 
 
 async def year_group_estimates(
