@@ -45,7 +45,8 @@ def should_mask_error(error: GraphQLError) -> bool:
     original = error.original_error
     if original is None:
         return False  # syntax and validation errors describe the query, not the server
-    return not isinstance(original, AspireError | UserInputError)
+    # A GraphQLError inside: a variable's value did not fit its type (graphql-core's own words).
+    return not isinstance(original, AspireError | UserInputError | GraphQLError)
 
 
 def with_codes(error: GraphQLError) -> GraphQLError:
@@ -56,7 +57,7 @@ def with_codes(error: GraphQLError) -> GraphQLError:
         extensions.setdefault("code", original.code)
     elif isinstance(original, UserInputError):
         extensions.setdefault("code", "BAD_USER_INPUT")
-    elif original is None:
+    elif original is None or isinstance(original, GraphQLError):
         extensions.setdefault("code", "BAD_USER_INPUT")
     else:
         extensions.setdefault("code", "INTERNAL_SERVER_ERROR")

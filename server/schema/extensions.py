@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -13,6 +14,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from server.operations import documents
 from server.schema.errors import should_mask_error, with_codes
 
 MAX_DEPTH = 10
@@ -46,9 +48,48 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
+class KnownDocuments(SchemaExtension):
+    """The pages' own documents (server/operations) are parsed and validated once per
+    process, the first time through the usual limits; every other document on every request.
+
+    Parsing and validating a page's document was ~40 % of the pupil target page's time.
+    Only those few fixed texts are kept, so the cache cannot grow.
+    """
+
+    parsed: dict[str, object] = {}
+    valid: set[str] = set()
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        if query in self.parsed:
+            context.graphql_document = self.parsed[query]
+        yield
+        if query not in self.parsed and context.graphql_document is not None and (
+            query in _known_texts()
+        ):
+            self.parsed[query] = context.graphql_document
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        known_valid = query in self.valid
+        if known_valid:
+            context.pre_execution_errors = []
+        yield
+        if not known_valid and query in self.parsed and context.pre_execution_errors == []:
+            self.valid.add(query)
+
+
+@functools.cache
+def _known_texts() -> frozenset[str]:
+    return frozenset(documents().values())
+
+
 def schema_extensions() -> list:
     """Factories, so that every operation gets fresh extension instances."""
     return [
+        KnownDocuments,
         ErrorCodes,
         MaskInternalErrors,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
