@@ -145,8 +145,12 @@ def school_indicator(va_oldest_to_newest: Sequence[float | None], su: float) -> 
 
 def school_rate(va_oldest_to_newest: Sequence[float | None]) -> float:
     """u_school: the school's weighted value added (0, the national rate, without history)."""
-    value = weighted_value_added(_last_three_years(va_oldest_to_newest))
-    return 0.0 if np.isnan(value) else float(value)
+    return float(school_rates(_last_three_years(va_oldest_to_newest)))
+
+
+def school_rates(va_years: ArrayLike) -> Floats:
+    """`school_rate` of many rows at once (last axis: three years, oldest first, NaN absent)."""
+    return np.nan_to_num(weighted_value_added(va_years), nan=0.0)
 
 
 def intelligent_benchmarks(indicators: ArrayLike) -> NDArray[np.int64]:

@@ -73,6 +73,7 @@ class SubjectChoice:
     scale: Scale
     included: bool
     default_included: bool
+    school_rate: float = 0.0  # u_school: weighted value added, 0 (national rate) without history
 
 
 @dataclass(frozen=True, eq=False)
@@ -190,6 +191,7 @@ def decide_choices_by_school(
     indicators = model.school_indicators(va, su)
     suggestions = model.intelligent_benchmarks(indicators).tolist()
     indicator_values = [None if np.isnan(v) else int(v) for v in indicators.tolist()]
+    rates = model.school_rates(va).tolist()
     entries = [get_subject(ks.value, code) for code in codes]
     levels = {int(level): stored_level(int(level)) for level in set(suggestions)}
     # Schools with the same settings and indicator share one (frozen) choice object.
@@ -202,11 +204,11 @@ def decide_choices_by_school(
         for code, entry in zip(codes, entries, strict=True):
             row = rows.get(code, {})
             key = (code, row.get("benchmark"), row.get("grade_format"), row.get("included"),
-                   suggestions[i], indicator_values[i])
+                   suggestions[i], indicator_values[i], rates[i])
             choice = made.get(key)
             if choice is None:
                 choice = made[key] = _choice(ks, entry, row, levels[suggestions[i]],
-                                             indicator_values[i])
+                                             indicator_values[i], rates[i])
             choices[code] = choice
             i += 1
         out[school_id] = choices
@@ -214,7 +216,7 @@ def decide_choices_by_school(
 
 
 def _choice(ks: KeyStage, entry, row: Mapping, suggested: BenchmarkLevel,
-            indicator: int | None) -> SubjectChoice:
+            indicator: int | None, school_rate: float) -> SubjectChoice:
     level = row.get("benchmark")
     fmt = _grade_format(ks, entry, row.get("grade_format"))
     return SubjectChoice(
@@ -228,6 +230,7 @@ def _choice(ks: KeyStage, entry, row: Mapping, suggested: BenchmarkLevel,
         scale=entry.scale_for(fmt.value if fmt is not None else None),
         included=bool(row.get("included", entry.default)),
         default_included=entry.default,
+        school_rate=school_rate,
     )
 
 

@@ -27,7 +27,6 @@ from server.services.targets.cohort import (
     CohortEstimates,
     SubjectChoice,
     subject_choices,
-    value_added_history,
     year_group_estimates,
 )
 
@@ -129,13 +128,11 @@ def live(target: Target | None) -> Target | None:
 
 
 async def _rows(
-    school_id: int, key_stage: KeyStage, cohort: CohortEstimates, shown: Sequence[str],
-    pupils: Sequence[Pupil],
+    key_stage: KeyStage, cohort: CohortEstimates, shown: Sequence[str], pupils: Sequence[Pupil],
 ) -> list[PupilTargetRow]:
-    """Each pupil in each shown subject (three statements, whatever the number of pupils)."""
+    """Each pupil in each shown subject (two statements, whatever the number of pupils)."""
     columns = {pupil_id: i for i, pupil_id in enumerate(cohort.pupil_ids)}
     subjects = await subjects_by_code(key_stage, shown)
-    history = (await value_added_history([school_id], key_stage, shown)).get(school_id, {})
     targets = {
         (t.pupil_id, t.subject_id): t
         for t in await Target.filter(
@@ -143,7 +140,6 @@ async def _rows(
             deleted_at__isnull=True, history_academic_year__isnull=True,
         )
     } if pupils else {}
-    rates = {code: model.school_rate(history.get(code, (None, None, None))) for code in shown}
     rows = []
     for pupil in pupils:
         column = columns.get(pupil.id)
@@ -153,7 +149,8 @@ async def _rows(
                 PupilTargetRow(
                     pupil=pupil, subject=subject, target=targets.get((pupil.id, subject.id)),
                     choice=cohort.choices[code], cohort=cohort,
-                    column=-1 if column is None else column, u_school=rates[code],
+                    column=-1 if column is None else column,
+                    u_school=cohort.choices[code].school_rate,
                 )
             )
     return rows
@@ -186,7 +183,7 @@ async def pupil_target_page(
     per_pupil = len(shown)
     if upn is not None:
         pupils = await _pupils(school_id, year_group).filter(upn=upn.strip().upper()).limit(1)
-        rows = await _rows(school_id, key_stage, cohort, shown, pupils)
+        rows = await _rows(key_stage, cohort, shown, pupils)
         return PupilTargetPage(len(rows), rows[offset : offset + limit])
     total = per_pupil * len(cohort.pupil_ids)
     if limit == 0 or offset >= total:
@@ -196,7 +193,7 @@ async def pupil_target_page(
     pupils = await _pupils(school_id, year_group).offset(first_pupil).limit(
         last_pupil - first_pupil + 1
     )
-    rows = await _rows(school_id, key_stage, cohort, shown, pupils)
+    rows = await _rows(key_stage, cohort, shown, pupils)
     skip = offset - first_pupil * per_pupil
     return PupilTargetPage(total, rows[skip : skip + limit])
 
@@ -210,7 +207,7 @@ async def pupils_page(
     if not shown or limit == 0 or offset >= total:
         return total, []
     pupils = await _pupils(school_id, year_group).offset(offset).limit(limit)
-    rows = await _rows(school_id, key_stage, cohort, shown, pupils)
+    rows = await _rows(key_stage, cohort, shown, pupils)
     n = len(shown)
     return total, [rows[i : i + n] for i in range(0, len(rows), n)]
 
