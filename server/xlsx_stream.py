@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from xml.sax.saxutils import quoteattr
@@ -124,20 +125,22 @@ class TextSheetStream:
     """Write `start(columns)`, then `rows(...)` any number of times, then `finish()`; each
     returns the next bytes of the .xlsx file (possibly empty)."""
 
-    def __init__(self, title: str = "Sheet1", compresslevel: int = 6) -> None:
+    def __init__(self, title: str = "Sheet1", date_time: tuple[int, ...] | None = None) -> None:
+        # Every part carries one time stamp: the same rows give the same bytes.
+        self._date_time = tuple(date_time or time.localtime()[:6])
         self._title = sheet_title(title)
         self._out = _Chunks()
-        self._zip = zipfile.ZipFile(self._out, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
+        self._zip = zipfile.ZipFile(self._out, "w", zipfile.ZIP_DEFLATED)
         self._sheet = None
         self._letters: list[str] = []
         self._next_row = 1
 
     def start(self, columns: Sequence[str]) -> bytes:
         for name, text in _PARTS:
-            self._zip.writestr(name, text)
-        self._zip.writestr("xl/workbook.xml", _workbook_xml(self._title))
+            self._zip.writestr(self._part(name), text)
+        self._zip.writestr(self._part("xl/workbook.xml"), _workbook_xml(self._title))
         self._letters = [column_letters(i) for i in range(len(columns))]
-        self._sheet = self._zip.open(_SHEET, "w")
+        self._sheet = self._zip.open(self._part(_SHEET), "w")
         width = len(columns) or 1
         self._sheet.write((
             _XML + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
@@ -146,6 +149,11 @@ class TextSheetStream:
             f'style="{_TEXT_STYLE}" customWidth="1"/></cols><sheetData>'
         ).encode())
         return self.rows([columns])
+
+    def _part(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
 
     def rows(self, rows: Iterable[Sequence[str | None]]) -> bytes:
         if self._sheet is None:
@@ -186,9 +194,9 @@ class TextSheetStream:
 
 
 def stream(columns: Sequence[str], rows: Iterable[Sequence[str | None]], title: str = "Sheet1",
-           batch: int = 500) -> Iterator[bytes]:
+           batch: int = 500, date_time: tuple[int, ...] | None = None) -> Iterator[bytes]:
     """The .xlsx file in chunks, `batch` rows at a time."""
-    sheet = TextSheetStream(title)
+    sheet = TextSheetStream(title, date_time=date_time)
     yield sheet.start(columns)
     chunk: list[Sequence[str | None]] = []
     for row in rows:
@@ -200,5 +208,6 @@ def stream(columns: Sequence[str], rows: Iterable[Sequence[str | None]], title: 
     yield sheet.finish()
 
 
-def workbook_bytes(columns: Sequence[str], rows: Iterable[Sequence[str | None]], title: str = "Sheet1") -> bytes:
-    return b"".join(stream(columns, rows, title))
+def workbook_bytes(columns: Sequence[str], rows: Iterable[Sequence[str | None]], title: str = "Sheet1",
+                   date_time: tuple[int, ...] | None = None) -> bytes:
+    return b"".join(stream(columns, rows, title, date_time=date_time))

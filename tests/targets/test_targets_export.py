@@ -58,10 +58,11 @@ def test_streamed_workbook_is_the_same_in_chunks():
     assert [column_letters(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
     columns = [f"c{i}" for i in range(30)]
     rows = [[f"{r}-{i}" for i in range(30)] for r in range(3000)]
-    sheet = TextSheetStream("Targets")
+    stamp = (2026, 11, 29, 20, 30, 0)
+    sheet = TextSheetStream("Targets", date_time=stamp)
     chunks = [sheet.start(columns)] + [sheet.rows(rows[i:i + 700]) for i in range(0, 3000, 700)]
     chunks.append(sheet.finish())
-    assert b"".join(chunks) == whole(columns, rows, "Targets")
+    assert b"".join(chunks) == whole(columns, rows, "Targets", date_time=stamp)
     assert sum(1 for c in chunks if c) > 2  # written as it goes, not only at the end
     book = load_workbook(io.BytesIO(b"".join(chunks)), read_only=True)
     values = [[c.value for c in row] for row in book.active.iter_rows()]
