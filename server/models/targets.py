@@ -45,8 +45,9 @@ class TargetChange(Model):
     """Every change to a target: who, when, old and new value and why."""
 
     id = fields.IntField(primary_key=True)
+    # Indexed: reading a target's history, and deleting targets (the cascade), find its rows.
     target = fields.ForeignKeyField(
-        "models.Target", related_name="changes", on_delete=fields.CASCADE
+        "models.Target", related_name="changes", on_delete=fields.CASCADE, db_index=True
     )
     kind = fields.CharEnumField(TargetChangeKind, max_length=20)
     old_grade = fields.CharField(max_length=10, null=True)
