@@ -2,7 +2,8 @@
 against a raw SQL GROUP BY over the targets table alone, measured in the same run.
 
 Goal (issue 8): p50 <= 50 ms and no slower than the raw GROUP BY. Also prints the number of
-SQL statements the contract query runs.
+SQL statements the contract query runs, and the floor Strawberry itself sets: a toy schema of
+the same shape executing 1,200 prebuilt rows with the same selection, in-process, no database.
 
 Run: .venv/bin/python bench/bench_aggregates.py   (ASPIRE_BENCH_DATABASE_URL=postgres://... for
 PostgreSQL; the SQLite data set is kept in bench/data/ and reused)
@@ -16,9 +17,11 @@ import platform
 import statistics
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 
 import httpx
+import strawberry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +35,65 @@ QUERY = """query($ks: KeyStage!, $yg: Int!) { targetAggregates(keyStage: $ks, ye
   benchmark averageEstimatePoints } }"""
 RAW = ("SELECT school_id, subject_id, COUNT(*) AS n, AVG(points) AS average FROM target "
        "WHERE key_stage = 'KS4' AND year_group = 11 AND deleted_at IS NULL GROUP BY school_id, subject_id")
+
+
+@strawberry.enum
+class FloorLevel(Enum):
+    AVERAGE = "AVERAGE"
+
+
+@strawberry.type
+class FloorSchool:
+    urn: str
+    name: str
+
+
+@strawberry.type
+class FloorSubject:
+    code: str
+    name: str
+
+
+@strawberry.type
+class FloorRow:
+    school: FloorSchool
+    subject: FloorSubject
+    pupils: int
+    suppressed: bool
+    targets_set: int | None
+    average_target_points: float | None
+    benchmark: FloorLevel
+    average_estimate_points: float | None
+
+
+_FLOOR_ROWS = [
+    FloorRow(school=FloorSchool(urn=f"9{n:05d}", name=f"Scale Academy {n:03d}"),
+             subject=FloorSubject(code=f"s{k}", name=f"Subject {k}"), pupils=200,
+             suppressed=False, targets_set=200, average_target_points=5.25,
+             benchmark=FloorLevel.AVERAGE, average_estimate_points=5.1)
+    for n in range(100) for k in range(12)
+]
+
+
+@strawberry.type
+class FloorQuery:
+    @strawberry.field
+    async def target_aggregates(self) -> list[FloorRow]:
+        return _FLOOR_ROWS
+
+
+async def strawberry_floor() -> list[float]:
+    """Strawberry + graphql-core alone: the same selection over 1,200 prebuilt rows."""
+    schema = strawberry.Schema(FloorQuery)
+    selection = QUERY[QUERY.index("targetAggregates"):]
+    query = "{ targetAggregates " + selection[selection.index("{"):]
+    times = []
+    for _ in range(RUNS + 2):
+        started = time.perf_counter()
+        result = await schema.execute(query)
+        times.append((time.perf_counter() - started) * 1000)
+        assert result.errors is None and len(result.data["targetAggregates"]) == 1200
+    return times[2:]
 
 
 async def main() -> None:
@@ -70,6 +132,7 @@ async def main() -> None:
     raw_rows = len(result)
     await Tortoise.close_connections()
 
+    floor_times = await strawberry_floor()
     env = bench_environment(url)
     http_times = []
     with running_server(env) as base:
@@ -87,6 +150,7 @@ async def main() -> None:
     print(summary(f"targetAggregates over HTTP ({rows} rows)", http_times))
     print(summary(f"raw GROUP BY over target ({raw_rows} groups)", raw_times))
     print(f"ratio HTTP/raw (p50): {statistics.median(http_times) / statistics.median(raw_times):.2f}")
+    print(summary("Strawberry alone, same selection, 1,200 prebuilt rows (floor)", floor_times))
     print(f"SQL statements in targetAggregates: {statements}")
 
 
