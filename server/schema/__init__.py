@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from server.schema.execution import PlainFieldExecutor
 from server.schema.extensions import schema_extensions
 from server.schema.fields.accounts import AccountsMutation, AccountsQuery
 from server.schema.fields.auth import AuthMutation
@@ -34,5 +35,6 @@ schema = strawberry.Schema(
     mutation=Mutation,
     extensions=schema_extensions(),
     config=StrawberryConfig(disable_field_suggestions=True),
+    execution_context_class=PlainFieldExecutor,
 )
 lean_resolvers(schema._schema)
