@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -44,14 +46,21 @@ def load_demo(env: dict[str, str]) -> dict:
     return json.loads(out.stdout)
 
 
+class ServerAddress(str):
+    """The server's base URL, which also knows the server's process id (for profilers)."""
+
+    pid: int
+
+
 @contextlib.contextmanager
-def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
+def running_server(env: dict[str, str], workers: int = 1) -> Iterator[ServerAddress]:
     port = free_port()
     process = subprocess.Popen(
         [ASPIRE, "serve", "--port", str(port), "--workers", str(workers)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = ServerAddress(f"http://127.0.0.1:{port}")
+    base.pid = process.pid
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -71,13 +80,41 @@ def running_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
             process.kill()
 
 
+@contextlib.contextmanager
+def profiling(pid: int, output: str | None) -> Iterator[None]:
+    """py-spy recording the server process (sampling, all threads, idle frames left out) into
+    `output` (flame graph .svg, or collapsed stacks for any other name), when output is given.
+    """
+    if not output:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    form = "flamegraph" if output.endswith(".svg") else "raw"
+    recorder = subprocess.Popen([spy, "record", "--pid", str(pid), "--threads", "--rate", "200",
+                                 "--format", form, "--output", output],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)
+        try:
+            recorder.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            recorder.kill()
+
+
+def percentile(millis: list[float], p: float) -> float:
+    ordered = sorted(millis)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
 def summary(label: str, millis: list[float]) -> str:
     if not millis:
         return f"{label}: no samples"
     ordered = sorted(millis)
 
     def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+        return percentile(ordered, p)
 
     spread = statistics.pstdev(ordered) if len(ordered) > 1 else 0.0
     return (f"{label}: n={len(ordered)} p50={pct(50):.1f} ms p95={pct(95):.1f} ms "
