@@ -1,8 +1,24 @@
-"""Password hashing with argon2id, off the event loop and capped in concurrency."""
+"""Password hashing with argon2id, off the event loop, one at a time, at a lower CPU priority.
+
+A hash at the production parameters costs ~160 ms of CPU (t=3, m=64 MiB, p=4: libargon2 runs
+the 4 lanes in 4 threads of its own, ~100 ms of wall time on 2 cores). Run in the event loop's
+thread pool, several at once, those threads took the cores from the event loop and from the
+database driver's thread (aiosqlite): under 5 sign-ins a second every other request slowed
+2-100 fold. So hashes run in one dedicated thread, one at a time (one hash's lanes already
+fill two cores; 64 MiB at most), and that thread runs at nice HASH_NICENESS (Linux: the nice
+value is per thread and the lane threads libargon2 starts inherit it). The event loop wins
+the CPU whenever it has work; hashing gets every cycle the loop leaves, which on a server with
+a core or more per worker process is most of them.
+"""
 
 from __future__ import annotations
 
-import anyio
+import asyncio
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -14,25 +30,41 @@ _hasher = (
     if get_settings().environment == "test"
     else PasswordHasher()
 )
-# Each hash needs 64 MiB: never more than a few at once, whatever the load.
-_limiter = anyio.CapacityLimiter(4)
 # Verified against when a login name is unknown, so both paths cost the same.
 _DUMMY_HASH = _hasher.hash("a password nobody has, used to even out timing")
 
 MAX_PASSWORD_BYTES = 1024
+CONCURRENT_HASHES = 1
+# Weight 110 against the event loop's 1024 (nice 0) when they share a core.
+HASH_NICENESS = 10
+
+
+def _lower_priority() -> None:
+    if sys.platform.startswith("linux"):
+        thread = threading.get_native_id()
+        try:  # PRIO_PROCESS with a thread id: only this thread on Linux
+            current = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, current + HASH_NICENESS))
+        except OSError:  # pragma: no cover (a sandbox without setpriority)
+            pass
+
+
+_executor = ThreadPoolExecutor(max_workers=CONCURRENT_HASHES, thread_name_prefix="argon2",
+                               initializer=_lower_priority)
+
+
+async def _off_loop(function, *args):
+    return await asyncio.get_running_loop().run_in_executor(_executor, function, *args)
 
 
 async def hash_password(password: str) -> str:
-    return await anyio.to_thread.run_sync(_hasher.hash, password, limiter=_limiter)
+    return await _off_loop(_hasher.hash, password)
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
     if len(password.encode()) > MAX_PASSWORD_BYTES:
         return False
-    return await anyio.to_thread.run_sync(
-        _verify, password_hash or _DUMMY_HASH, password, password_hash is not None,
-        limiter=_limiter,
-    )
+    return await _off_loop(_verify, password_hash or _DUMMY_HASH, password, password_hash is not None)
 
 
 def _verify(password_hash: str, password: str, real: bool) -> bool:
