@@ -105,18 +105,37 @@ def target_work(account: dict, schools: list[dict]) -> dict:
     return work
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time (user + system) of the server process and of its main thread (the event
+    loop), from /proc; zeros where there is no /proc.
+    """
+    def read(path: str) -> float:
+        try:
+            fields = Path(path).read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    return read(f"/proc/{pid}/stat"), read(f"/proc/{pid}/task/{pid}/stat")
+
+
 class Recorder:
-    def __init__(self) -> None:
+    def __init__(self, pid: int = 0) -> None:
+        self.pid = pid
         self.phase = "warm-up"
         self.phase_started: dict[str, float] = {"warm-up": time.perf_counter()}
         self.phase_seconds: dict[str, float] = {}
+        self.cpu_at: dict[str, tuple[float, float]] = {"warm-up": cpu_seconds(pid)}
+        self.phase_cpu: dict[str, tuple[float, float]] = {}
         self.samples: dict[tuple[str, str], list[float]] = {}
         self.errors: dict[str, list[str]] = {}
 
     def enter(self, phase: str) -> None:
-        moment = time.perf_counter()
+        moment, cpu = time.perf_counter(), cpu_seconds(self.pid)
         self.phase_seconds[self.phase] = moment - self.phase_started[self.phase]
-        self.phase, self.phase_started[phase] = phase, moment
+        before = self.cpu_at[self.phase]
+        self.phase_cpu[self.phase] = (cpu[0] - before[0], cpu[1] - before[1])
+        self.phase, self.phase_started[phase], self.cpu_at[phase] = phase, moment, cpu
 
     def add(self, kind: str, started: float, response: httpx.Response | None, ok: tuple[int, ...],
             phase: str | None = None) -> None:
@@ -230,6 +249,10 @@ def report(record: Recorder) -> None:
         flag = "" if users >= 0.9 * intended * seconds else "  << below 90 % of the model: the server held clients back"
         print(f"{phase:5} offered: {users / seconds:.1f} user requests/s (model ~{intended:.0f}/s less answer "
               f"time) + {signing / seconds:.1f} sign-in requests/s over {seconds:.0f} s{flag}")
+        process, loop = record.phase_cpu[phase]
+        print(f"{phase:5} server CPU: {process / seconds:.0%} of a core in all (event loop thread "
+              f"{loop / seconds:.0%}, others {(process - loop) / seconds:.0%}); event loop "
+              f"{loop * 1000 / max(1, users + signing):.1f} ms per request")
     for (phase, kind), millis in sorted(record.samples.items()):
         if phase != "warm-up":
             print(summary(f"{phase:5} {kind}", millis))
@@ -263,7 +286,7 @@ async def main() -> None:
                     raise RuntimeError(f"{account['username']} could not sign in")
 
         await asyncio.gather(*(first_sign_in(c, a) for c, a in zip(clients, accounts, strict=True)))
-        record = Recorder()
+        record = Recorder(base.pid)
         begin = time.perf_counter()
         quiet, busy, stop = (begin + WARM_UP_SECONDS, begin + WARM_UP_SECONDS + QUIET_SECONDS,
                              begin + WARM_UP_SECONDS + QUIET_SECONDS + SECONDS)
