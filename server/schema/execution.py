@@ -4,7 +4,9 @@ graphql-core builds a resolve info, looks for arguments, calls Strawberry's defa
 resolver and completes the value for every field of every row: for a 1,200-row
 targetAggregates answer (~14,000 fields) that is most of the request. A field without a
 resolver, arguments or field extensions whose type is a scalar or an enum is read and
-serialised here directly. Anything unusual (no such attribute, a null where the schema says
+serialised here directly; one whose type is an object (without is_type_of) and whose
+selection is only such fields is read and its selection run without the resolve info.
+Anything unusual (no such attribute, a null where the schema says
 non-null, a value the scalar refuses, middleware) goes the usual way, so errors keep their
 messages and paths.
 """
@@ -28,8 +30,9 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 class PlainField(NamedTuple):
     attribute: str
-    leaf: GraphQLScalarType | GraphQLEnumType
+    leaf: GraphQLScalarType | GraphQLEnumType | None  # None: an object type
     nullable: bool
+    object_type: GraphQLObjectType | None = None
 
 
 _PLAIN: weakref.WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], PlainField]] = (
@@ -60,10 +63,12 @@ def _plain(field) -> PlainField | None:
     if definition.base_resolver is not None or definition.extensions:
         return None
     nullable = not isinstance(field.type, GraphQLNonNull)
-    leaf = field.type if nullable else field.type.of_type
-    if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
-        return None
-    return PlainField(definition.python_name, leaf, nullable)
+    named = field.type if nullable else field.type.of_type
+    if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+        return PlainField(definition.python_name, named, nullable)
+    if isinstance(named, GraphQLObjectType) and named.is_type_of is None:
+        return PlainField(definition.python_name, None, nullable, named)
+    return None
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -71,6 +76,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         middleware = self.middleware_manager
         self._plain = {} if middleware and middleware.middlewares else plain_fields(self.schema)
+        self._plain_selections: dict[int, tuple[Any, bool]] = {}
 
     def execute_field(self, parent_type, source, field_details_list, path, *rest):
         plain = self._plain.get((parent_type.name, field_details_list[0].node.name.value))
@@ -79,10 +85,40 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             if value is None and plain.nullable:
                 return None
             if value is not None and value is not Undefined:
-                try:
-                    serialised = plain.leaf.serialize(value)
-                except Exception:  # noqa: BLE001 - the usual path reports it
-                    serialised = None
-                if serialised is not None and serialised is not Undefined:
-                    return serialised
+                if plain.object_type is not None:
+                    if self._only_plain_leaves(plain.object_type, field_details_list):
+                        completed = self._object(plain.object_type, field_details_list, path,
+                                                 value, rest)
+                        if completed is not Undefined:
+                            return completed
+                else:
+                    try:
+                        serialised = plain.leaf.serialize(value)
+                    except Exception:  # noqa: BLE001 - the usual path reports it
+                        serialised = None
+                    if serialised is not None and serialised is not Undefined:
+                        return serialised
         return super().execute_field(parent_type, source, field_details_list, path, *rest)
+
+    def _object(self, object_type, field_details_list, path, value, rest):
+        try:
+            return self.collect_and_execute_subfields(
+                object_type, field_details_list, path, value, *rest
+            )
+        except Exception:  # noqa: BLE001 - a non-null leaf was null: the usual path reports it
+            return Undefined
+
+    def _only_plain_leaves(self, object_type: GraphQLObjectType, field_details_list) -> bool:
+        """The selection on the object is only plain scalar or enum fields, nothing deferred:
+        running it has no side effects, so it may be run again the usual way."""
+        cached = self._plain_selections.get(id(field_details_list))
+        if cached is None or cached[0] is not field_details_list:
+            grouped, deferred, _ = self.collect_subfields(object_type, field_details_list)
+            plain = not deferred and all(
+                (found := self._plain.get((object_type.name, details[0].node.name.value)))
+                is not None and found.leaf is not None
+                for details in grouped.values()
+            )
+            # The list is kept with the answer so that its id cannot be reused meanwhile.
+            cached = self._plain_selections[id(field_details_list)] = (field_details_list, plain)
+        return cached[1]
