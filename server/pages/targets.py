@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -236,8 +236,11 @@ async def summary_page(request: Request) -> Response:
     }, fragment="targets/_summary_table.html")
 
 
+ExportPage = tuple[list[str], list[list[str]]]  # the columns, and a page of rows
+
+
 async def _export_pages(request: Request, urn: str, key_stage: str, year_group: int
-                        ) -> AsyncIterator[tuple[list[str], list[list[str]]]]:
+                        ) -> AsyncIterator[ExportPage]:
     """The export's rows a page (100 pupils) at a time; only one page is held at once."""
     after = None
     while True:
@@ -256,8 +259,10 @@ async def _export_pages(request: Request, urn: str, key_stage: str, year_group: 
             return
 
 
-@signed_in("main")
-async def export_csv(request: Request) -> Response:
+async def _export(request: Request, extension: str, media_type: str,
+                  encode: Callable[[AsyncIterator[ExportPage]], AsyncIterator]) -> Response:
+    """The year group's targets as a file streamed page by page; `encode` turns the pages
+    of rows into the file's chunks."""
     me = await _viewer(request)
     if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
         return _explain(request, me)
@@ -265,53 +270,55 @@ async def export_csv(request: Request) -> Response:
     key_stage = YEAR_GROUPS[year_group]
     urn = me["organisation"]["urn"]
     pages = _export_pages(request, urn, key_stage, year_group)
-    first = [await pages.__anext__()]  # permission errors before streaming
+    first: ExportPage | None = await pages.__anext__()  # permission errors before streaming
 
-    async def lines() -> AsyncIterator[str]:
-        columns, rows = first.pop()  # not kept while the later pages are read
+    async def every_page() -> AsyncIterator[ExportPage]:
+        nonlocal first
+        page, first = first, None  # not kept while the later pages are read
+        yield page
+        del page
+        async for page in pages:
+            yield page
+            del page
+
+    name = f"targets-{urn}-{key_stage}-year{year_group}.{extension}"
+    return StreamingResponse(encode(every_page()), media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+async def _csv(pages: AsyncIterator[ExportPage]) -> AsyncIterator[str]:
+    header = True
+    async for columns, rows in pages:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(columns)
+        if header:
+            writer.writerow(columns)
+            header = False
         writer.writerows(rows)
         del rows
         yield buffer.getvalue()
-        async for _, rows in pages:
-            buffer = io.StringIO()
-            csv.writer(buffer).writerows(rows)
-            del rows
-            yield buffer.getvalue()
 
-    name = f"targets-{urn}-{key_stage}-year{year_group}.csv"
-    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+
+async def _xlsx(pages: AsyncIterator[ExportPage]) -> AsyncIterator[bytes]:
+    sheet = TextSheetStream("Targets")
+    started = False
+    async for columns, rows in pages:
+        chunk = sheet.rows(rows) if started else sheet.start(columns) + sheet.rows(rows)
+        started = True
+        del rows
+        yield chunk
+    yield sheet.finish()
+
+
+@signed_in("main")
+async def export_csv(request: Request) -> Response:
+    return await _export(request, "csv", "text/csv; charset=utf-8", _csv)
 
 
 @signed_in("main")
 async def export_xlsx(request: Request) -> Response:
     """The same pages of rows as the CSV export, streamed into the workbook as they come."""
-    me = await _viewer(request)
-    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
-        return _explain(request, me)
-    year_group = _year_group(request.query_params.get("yearGroup"))
-    key_stage = YEAR_GROUPS[year_group]
-    urn = me["organisation"]["urn"]
-    pages = _export_pages(request, urn, key_stage, year_group)
-    first = [await pages.__anext__()]  # permission errors before streaming
-
-    async def chunks() -> AsyncIterator[bytes]:
-        columns, rows = first.pop()  # not kept while the later pages are read
-        sheet = TextSheetStream("Targets")
-        yield sheet.start(columns) + sheet.rows(rows)
-        del rows
-        async for _, rows in pages:
-            chunk = sheet.rows(rows)
-            del rows
-            yield chunk
-        yield sheet.finish()
-
-    name = f"targets-{urn}-{key_stage}-year{year_group}.xlsx"
-    return StreamingResponse(chunks(), media_type=XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+    return await _export(request, "xlsx", XLSX_TYPE, _xlsx)
 
 
 add_main_item("Targets", "/targets", shown_to=_full_school_user)
