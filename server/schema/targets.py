@@ -58,8 +58,9 @@ class TargetAggregate:
     def estimate_at(self, benchmark: BenchmarkLevel | str | None) -> float | None:
         if self.suppressed:
             return None
-        level = BenchmarkLevel(benchmark) if benchmark is not None else self.benchmark
-        return self.estimates.get(level.stored())
+        level = self.benchmark if benchmark is None else benchmark
+        # The stored levels are str enums with the same values: the value string finds them.
+        return self.estimates.get(getattr(level, "value", level))
 
     @strawberry.field(
         description='Targets at or above a grade on the subject\'s scale, e.g. "4", "C"'

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
+from tortoise import connections
 
 from server.models import Pupil, SchoolValueAdded, SubjectSettings
 from server.models.enums import YEAR_GROUPS, BenchmarkLevel, GradeFormat, KeyStage
@@ -25,6 +26,7 @@ from server.services.estimates.levels import KeyStage as EngineKeyStage
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
+from server.services.targets import sql
 
 LEVELS: tuple[BenchmarkLevel, ...] = (
     BenchmarkLevel.AVERAGE,
@@ -267,11 +269,16 @@ async def subject_choices_by_school(
     as `subject_choices` decides them for one school.
     """
     saved: dict[int, dict[str, dict]] = defaultdict(dict)
-    for row in await SubjectSettings.filter(
-        school_id__in=list(school_ids), key_stage=key_stage, year_group=year_group,
-        subject__code__in=list(codes),
-    ).values("school_id", "subject__code", "benchmark", "grade_format", "included"):
-        saved[row["school_id"]][row["subject__code"]] = row
+    if school_ids and codes:
+        # Plain SQL: a large LA has 2,000 of these rows, and Tortoise's row handling
+        # was a third of this function's time.
+        for row in await sql.fetch(connections.get("default"), f"""
+            SELECT s.school_id, j.code, s.benchmark, s.grade_format, s.included
+            FROM subject_settings s JOIN subject j ON j.id = s.subject_id
+            WHERE s.school_id IN ({", ".join("?" * len(school_ids))}) AND s.key_stage = ?
+              AND s.year_group = ? AND j.code IN ({", ".join("?" * len(codes))})
+        """, [*school_ids, KeyStage(key_stage).value, year_group, *codes]):  # noqa: S608
+            saved[row["school_id"]][row["code"]] = row
     history = await value_added_history(school_ids, key_stage, codes)
     return decide_choices_by_school(key_stage, codes, saved, history, school_ids)
 
