@@ -5,8 +5,9 @@ resolver and completes the value for every field of every row: for a 1,200-row
 targetAggregates answer (~14,000 fields) that is most of the request. A field without a
 resolver, arguments or field extensions whose type is a scalar or an enum is read and
 serialised here directly; one whose type is an object (without is_type_of) and whose
-selection is only such fields is read and its selection run without the resolve info.
-Anything unusual (no such attribute, a null where the schema says
+selection is only such fields is read and its selection run without the resolve info; a
+field given a pure function (`pure_resolver`) is called with its arguments worked out once
+per operation. Anything unusual (no such attribute, a null where the schema says
 non-null, a value the scalar refuses, middleware) goes the usual way, so errors keep their
 messages and paths.
 """
@@ -14,25 +15,41 @@ messages and paths.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLEnumType,
+    GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
     Undefined,
 )
+from graphql.execution.values import get_argument_values
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 
 class PlainField(NamedTuple):
-    attribute: str
+    attribute: str | None  # None: computed by `pure`
     leaf: GraphQLScalarType | GraphQLEnumType | None  # None: an object type
     nullable: bool
     object_type: GraphQLObjectType | None = None
+    pure: Callable[..., Any] | None = None
+    field: GraphQLField | None = None
+
+
+def pure_resolver(field: GraphQLField, function: Callable[..., Any]) -> None:
+    """Resolve a scalar or enum field by `function(source, **arguments)`: no info, no side
+    effects, so the executor may call it directly and again the usual way if it fails."""
+
+    def resolve(source: Any, _info: Any, **arguments: Any) -> Any:
+        return function(source, **arguments)
+
+    resolve.pure = function  # type: ignore[attr-defined]
+    field.resolve = resolve
 
 
 _PLAIN: weakref.WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], PlainField]] = (
@@ -56,7 +73,14 @@ def plain_fields(schema: GraphQLSchema) -> dict[tuple[str, str], PlainField]:
     return found
 
 
-def _plain(field) -> PlainField | None:
+def _plain(field: GraphQLField) -> PlainField | None:
+    pure = getattr(field.resolve, "pure", None)
+    if pure is not None:
+        nullable = not isinstance(field.type, GraphQLNonNull)
+        named = field.type if nullable else field.type.of_type
+        if isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            return PlainField(None, named, nullable, pure=pure, field=field)
+        return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is None or field.args or not getattr(field.resolve, "_is_default", False):
         return None
@@ -77,11 +101,15 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         self._plain = {} if middleware and middleware.middlewares else plain_fields(self.schema)
         self._plain_selections: dict[int, tuple[Any, bool]] = {}
+        self._arguments: dict[int, tuple[Any, dict | None]] = {}
 
     def execute_field(self, parent_type, source, field_details_list, path, *rest):
         plain = self._plain.get((parent_type.name, field_details_list[0].node.name.value))
         if plain is not None:
-            value = getattr(source, plain.attribute, Undefined)
+            if plain.pure is not None:
+                value = self._pure(plain, source, field_details_list)
+            else:
+                value = getattr(source, plain.attribute, Undefined)
             if value is None and plain.nullable:
                 return None
             if value is not None and value is not Undefined:
@@ -99,6 +127,25 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                     if serialised is not None and serialised is not Undefined:
                         return serialised
         return super().execute_field(parent_type, source, field_details_list, path, *rest)
+
+    def _pure(self, plain: PlainField, source: Any, field_details_list) -> Any:
+        arguments = self._arguments.get(id(field_details_list))
+        if arguments is None or arguments[0] is not field_details_list:
+            first = field_details_list[0]
+            try:
+                found = get_argument_values(plain.field, first.node, self.variable_values,
+                                            first.fragment_variable_values,
+                                            self.hide_suggestions)
+            except Exception:  # noqa: BLE001 - the usual path reports it
+                found = None
+            # Kept with the list so that its id cannot be reused meanwhile.
+            arguments = self._arguments[id(field_details_list)] = (field_details_list, found)
+        if arguments[1] is None:
+            return Undefined
+        try:
+            return plain.pure(source, **arguments[1])
+        except Exception:  # noqa: BLE001 - the usual path reports it
+            return Undefined
 
     def _object(self, object_type, field_details_list, path, value, rest):
         try:

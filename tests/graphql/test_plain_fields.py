@@ -82,3 +82,43 @@ def test_the_project_schema_uses_the_short_path():
 
     assert schema.execution_context_class is PlainFieldExecutor
     assert ("TargetAggregate", "pupils") in plain_fields(schema._schema)
+    assert plain_fields(schema._schema)[("TargetAggregate", "averageEstimatePoints")].pure
+
+
+@strawberry.type
+class Scaled:
+    base: float
+
+    @strawberry.field
+    def times(self, factor: float = 1.0) -> float | None:
+        return self.base * factor
+
+
+@strawberry.type
+class ScaledQuery:
+    @strawberry.field
+    def rows(self) -> list[Scaled]:
+        return [Scaled(base=1.5), Scaled(base=2.0), Scaled(base=0.0)]
+
+
+def _scaled_schemas():
+    from server.schema.execution import pure_resolver
+
+    def divide(row, factor=1.0):
+        return factor / row.base  # 0.0 raises: the error must be the usual one
+
+    schemas = []
+    for executor in (None, PlainFieldExecutor):
+        schema = strawberry.Schema(ScaledQuery, execution_context_class=executor)
+        pure_resolver(schema._schema.type_map["Scaled"].fields["times"], divide)
+        schemas.append(schema)
+    return schemas
+
+
+def test_pure_resolvers_answer_as_the_usual_path_with_arguments_and_errors():
+    query = "query($f: Float) { rows { a: times b: times(factor: 3) c: times(factor: $f) } }"
+    usual, short = (s.execute_sync(query, variable_values={"f": 6.0}) for s in _scaled_schemas())
+    assert short.data == usual.data
+    assert short.data["rows"][0] == {"a": 1 / 1.5, "b": 2.0, "c": 4.0}
+    assert [(e.message, e.path) for e in short.errors] == [(e.message, e.path) for e in usual.errors]
+    assert {tuple(e.path) for e in short.errors} == {("rows", 2, k) for k in "abc"}
