@@ -73,7 +73,8 @@ async def _send_smtp(message: EmailMessage, url: str) -> None:
 
 
 async def _write_outbox(message: EmailMessage, folder) -> str:
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    # Microseconds: the outbox's names sort in sending order, also within one second.
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     path = anyio.Path(folder) / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
     try:
         await anyio.Path(folder).mkdir(parents=True, exist_ok=True)
