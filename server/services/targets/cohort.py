@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from tortoise import connections
 
-from server.models import Pupil, SchoolValueAdded, SubjectSettings
+from server.models import Pupil, SchoolValueAdded
 from server.models.enums import YEAR_GROUPS, BenchmarkLevel, GradeFormat, KeyStage
 from server.services.estimates import model
 from server.services.estimates.levels import BenchmarkLevel as EngineLevel
@@ -163,17 +163,6 @@ def _subject_codes(ks: KeyStage, subject_codes: Sequence[str] | None) -> tuple[s
     return tuple(c for c in known if c in wanted)
 
 
-def decide_choices(
-    ks: KeyStage,
-    codes: Sequence[str],
-    saved: Mapping[str, Mapping],
-    history: Mapping[str, Sequence[float | None]],
-) -> dict[str, SubjectChoice]:
-    """One school's benchmark, grade format and inclusion per subject, from its saved
-    settings rows and its value-added history (the rule every caller shares)."""
-    return decide_choices_by_school(ks, codes, {0: saved}, {0: history}, [0])[0]
-
-
 def decide_choices_by_school(
     ks: KeyStage,
     codes: Sequence[str],
@@ -181,7 +170,9 @@ def decide_choices_by_school(
     history: Mapping[int, Mapping[str, Sequence[float | None]]],
     school_ids: Sequence[int],
 ) -> dict[int, dict[str, SubjectChoice]]:
-    """`decide_choices` for many schools at once: one indicator computation for them all."""
+    """Each school's benchmark, grade format and inclusion per subject, from its saved
+    settings rows and its value-added history (the rule every caller shares): one indicator
+    computation for all the schools."""
     parameters = load_parameters(ks.value)
     absent = (None,) * 3
     va = np.array(
@@ -252,14 +243,7 @@ async def subject_choices(
     """The school's benchmark, grade format and inclusion per subject (two queries)."""
     ks = check_year_group(key_stage, year_group)
     codes = _subject_codes(ks, subject_codes)
-    saved = {
-        row["subject__code"]: row
-        for row in await SubjectSettings.filter(
-            school_id=school_id, key_stage=ks, year_group=year_group
-        ).values("subject__code", "benchmark", "grade_format", "included")
-    }
-    history = (await value_added_history([school_id], ks, codes)).get(school_id, {})
-    return decide_choices(ks, codes, saved, history)
+    return (await subject_choices_by_school([school_id], ks, year_group, codes))[school_id]
 
 
 async def subject_choices_by_school(
@@ -275,8 +259,8 @@ async def subject_choices_by_school(
         for row in await sql.fetch(connections.get("default"), f"""
             SELECT s.school_id, j.code, s.benchmark, s.grade_format, s.included
             FROM subject_settings s JOIN subject j ON j.id = s.subject_id
-            WHERE s.school_id IN ({", ".join("?" * len(school_ids))}) AND s.key_stage = ?
-              AND s.year_group = ? AND j.code IN ({", ".join("?" * len(codes))})
+            WHERE s.school_id IN ({sql.in_list(school_ids)}) AND s.key_stage = ?
+              AND s.year_group = ? AND j.code IN ({sql.in_list(codes)})
         """, [*school_ids, KeyStage(key_stage).value, year_group, *codes]):  # noqa: S608
             saved[row["school_id"]][row["code"]] = row
     history = await value_added_history(school_ids, key_stage, codes)

@@ -19,6 +19,11 @@ def is_postgres(connection) -> bool:
     return connection.capabilities.dialect == "postgres"
 
 
+def in_list(values: Sequence) -> str:
+    """One `?` per value, for `column IN (...)`."""
+    return ", ".join("?" for _ in values)
+
+
 def for_connection(connection, sql: str) -> str:
     if not is_postgres(connection):
         return sql

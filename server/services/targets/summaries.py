@@ -41,10 +41,6 @@ def _connection():
     return connections.get("default")
 
 
-def _in_list(values: Sequence) -> str:
-    return ", ".join("?" for _ in values)
-
-
 def _birth_month_sql(column: str, postgres: bool) -> str:
     if postgres:
         return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
@@ -85,7 +81,7 @@ async def refresh_estimates(
             SELECT o.id AS school_id, COALESCE(r.revision, 0) AS revision
             FROM organisation o
             LEFT JOIN pupil_revision r ON r.school_id = o.id AND r.year_group = ?
-            WHERE o.id IN ({_in_list(school_ids)})
+            WHERE o.id IN ({sql.in_list(school_ids)})
         ),
         stale AS MATERIALIZED (
             SELECT v.school_id AS school_id, s.subject_id AS subject_id, v.revision AS revision
@@ -155,8 +151,8 @@ async def figures(
         LEFT JOIN target_summary t
                ON t.school_id = c.school_id AND t.key_stage = c.key_stage
               AND t.year_group = c.year_group AND t.subject_id = c.subject_id
-        WHERE c.school_id IN ({_in_list(school_ids)}) AND c.key_stage = ?
-          AND c.year_group = ? AND c.subject_id IN ({_in_list(subject_ids)})
+        WHERE c.school_id IN ({sql.in_list(school_ids)}) AND c.key_stage = ?
+          AND c.year_group = ? AND c.subject_id IN ({sql.in_list(subject_ids)})
     """  # noqa: S608 - only placeholders and fixed SQL are interpolated
     return await sql.fetch(_connection(), statement,
                            [*school_ids, key_stage.value, year_group, *subject_ids])
@@ -178,7 +174,7 @@ async def targets_at_or_above(
     statement = f"""
         SELECT school_id, subject_id, {counts}
         FROM target_summary_grade
-        WHERE school_id IN ({_in_list(school_ids)}) AND subject_id IN ({_in_list(subject_ids)})
+        WHERE school_id IN ({sql.in_list(school_ids)}) AND subject_id IN ({sql.in_list(subject_ids)})
           AND year_group = ?
         GROUP BY school_id, subject_id
     """  # noqa: S608 - only placeholders and fixed SQL are interpolated
