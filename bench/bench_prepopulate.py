@@ -47,6 +47,9 @@ from server.services.targets.prepopulate import _INSERT_COLUMNS as INSERT_COLUMN
 from server.services.targets.prepopulate import prepopulate_year_group
 from server.settings import tortoise_config
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.serving import postgres_scratch  # noqa: E402
+
 PUPILS = 300
 YEAR = 11
 # The raw INSERT writes exactly the columns pre-population writes.
@@ -190,29 +193,15 @@ async def bench(url: str, label: str, runs: int) -> None:
         await Tortoise.close_connections()
 
 
-async def postgres_scratch(base: str, create: bool) -> str:
-    import asyncpg
-
-    name = f"aspire_bench_{os.getpid()}"
-    admin = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return base.rpartition("/")[0] + "/" + name
-
-
 async def main(argv: list[str]) -> None:
     runs = int(argv[0]) if argv and argv[0].isdigit() else 7
     base = os.environ.get("ASPIRE_BENCH_DATABASE_URL")
     if "--postgres" in argv:
-        url = await postgres_scratch(base, create=True)
+        url = await postgres_scratch(base, f"aspire_bench_{os.getpid()}", create=True)
         try:
             await bench(url, "PostgreSQL", runs)
         finally:
-            await postgres_scratch(base, create=False)
+            await postgres_scratch(base, f"aspire_bench_{os.getpid()}", create=False)
         return
     print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from tortoise import Tortoise
 
+from bench.serving import postgres_scratch
 from server.auth.passwords import hash_password
 from server.models import Account, Organisation, Pupil, YearGroupSettings
 from server.models.enums import (
@@ -65,20 +66,6 @@ async def make_school_year() -> dict:
     return {"targets": written, "upn": "B000000000007", "login": LOGIN, "password": PASSWORD}
 
 
-async def _postgres_scratch(base: str, create: bool) -> str:
-    import asyncpg
-
-    name = f"aspire_bench_year_{os.getpid()}"
-    admin = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return base.rpartition("/")[0] + "/" + name
-
-
 @contextlib.asynccontextmanager
 async def school_year_database() -> AsyncIterator[tuple[str, dict]]:
     """A migrated database holding the year group: (url, facts); removed afterwards."""
@@ -87,7 +74,7 @@ async def school_year_database() -> AsyncIterator[tuple[str, dict]]:
 
     base = os.environ.get("ASPIRE_BENCH_DATABASE_URL")
     with tempfile.TemporaryDirectory() as tmp:
-        url = (await _postgres_scratch(base, True) if base
+        url = (await postgres_scratch(base, f"aspire_bench_year_{os.getpid()}", True) if base
                else f"sqlite://{Path(tmp) / 'year.sqlite3'}")
         try:
             await apply_migrations(url)
@@ -99,7 +86,7 @@ async def school_year_database() -> AsyncIterator[tuple[str, dict]]:
             yield url, facts
         finally:
             if base:
-                await _postgres_scratch(base, False)
+                await postgres_scratch(base, f"aspire_bench_year_{os.getpid()}", False)
 
 
 async def sign_in(client, login: str, password: str) -> None:

@@ -121,3 +121,18 @@ def summary(label: str, millis: list[float]) -> str:
     spread = statistics.pstdev(ordered) if len(ordered) > 1 else 0.0
     return (f"{label}: n={len(ordered)} p50={pct(50):.1f} ms p95={pct(95):.1f} ms "
             f"p99={pct(99):.1f} ms max={ordered[-1]:.1f} ms sd={spread:.1f} ms")
+
+
+async def postgres_scratch(base: str, name: str, create: bool) -> str:
+    """A scratch database `name` beside the one `base` names: dropped first, then made
+    (create=True) or only dropped (create=False). Its URL."""
+    import asyncpg
+
+    admin = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if create:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return base.rpartition("/")[0] + "/" + name
