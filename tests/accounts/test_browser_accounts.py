@@ -18,7 +18,7 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
     server,
     server_database_url,
 )
-from tests.browser.helpers import assert_front_end_loaded, axe_check, seed
+from tests.browser.helpers import assert_front_end_loaded, axe_check, seed, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -40,11 +40,7 @@ def sign_up_link(running, address: str) -> str:
 async def test_add_a_user_then_they_sign_up(page, browser, server):  # noqa: F811
     school = seed(server, "school")
     admin = school["administrator"]
-    await page.goto("/admin/sign-in")
-    await page.get_by_label("Login name").fill(admin["login_name"])
-    await page.get_by_label("Password").fill(admin["password"])
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page).to_have_url(re.compile(r"/admin$"))
+    await sign_in(page, admin, "admin")
 
     await page.goto("/admin/users/add")
     await check(page)

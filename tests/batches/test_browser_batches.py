@@ -8,18 +8,14 @@ import pytest
 from playwright.async_api import expect
 
 from tests.batches import files
-from tests.browser.helpers import assert_front_end_loaded, axe_check
+from tests.browser.helpers import assert_front_end_loaded, axe_check, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 async def test_upload_fix_inline_and_create(page, school, tmp_path):
     admin = school["administrator"]
-    await page.goto("/admin/sign-in")
-    await page.get_by_label("Login name").fill(admin["login_name"])
-    await page.get_by_label("Password").fill(admin["password"])
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page).to_have_url(re.compile(r"/admin$"))
+    await sign_in(page, admin, "admin")
 
     await page.goto("/admin/users/upload")
     await assert_front_end_loaded(page)

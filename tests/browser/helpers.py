@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from playwright.async_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -20,6 +23,18 @@ def seed(server, scenario: str) -> dict:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+async def sign_in(page, account: dict, area: str = "main") -> None:
+    """Sign in through the form of the administration site ("admin") or the main site."""
+    await page.goto("/admin/sign-in" if area == "admin" else "/sign-in")
+    await page.get_by_label("Login name").fill(account["login_name"])
+    await page.get_by_label("Password").fill(account["password"])
+    await page.get_by_role("button", name="Sign in").click()
+    if area == "admin":
+        await expect(page).to_have_url(re.compile(r"/admin$"))
+    else:
+        await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 async def axe_check(page) -> None:

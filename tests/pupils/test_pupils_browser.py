@@ -16,7 +16,7 @@ from tests.browser.conftest import (  # noqa: F401  (the browser tests' fixtures
     server,
     server_database_url,
 )
-from tests.browser.helpers import assert_front_end_loaded, axe_check
+from tests.browser.helpers import assert_front_end_loaded, axe_check, sign_in
 
 sys.path.insert(0, str(Path(__file__).parent))
 from pupil_files import csv_bytes, pupil_row  # noqa: E402
@@ -25,11 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 async def test_administrator_imports_pupils_and_rolls_forward(page, school):  # noqa: F811
-    await page.goto("/admin/sign-in")
-    await page.get_by_label("Login name").fill(school["administrator"]["login_name"])
-    await page.get_by_label("Password").fill(school["administrator"]["password"])
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page).to_have_url(re.compile(r"/admin$"))
+    await sign_in(page, school["administrator"], "admin")
 
     await page.get_by_role("link", name="Pupils", exact=True).first.click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Pupils and school years")

@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import browser, page, server, server_database_url  # noqa: F401
-from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, seed
+from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, seed, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -27,16 +27,8 @@ def school(server):  # noqa: F811
     return made
 
 
-async def sign_in(page, account: dict) -> None:  # noqa: F811
-    await page.goto("/admin/sign-in")
-    await page.get_by_label("Login name").fill(account["login_name"])
-    await page.get_by_label("Password").fill(account["password"])
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page).to_have_url(re.compile(r"/admin$"))
-
-
 async def test_benchmarks_update_the_average_and_save_by_keyboard(page, school):  # noqa: F811
-    await sign_in(page, school["administrator"])
+    await sign_in(page, school["administrator"], "admin")
     await page.goto("/admin/target-setting/benchmarks?keyStage=KS4&yearGroup=11")
     await assert_front_end_loaded(page)
     await axe_check(page)
@@ -62,7 +54,7 @@ async def test_benchmarks_update_the_average_and_save_by_keyboard(page, school):
 
 
 async def test_targets_then_delete_and_restore(page, school):  # noqa: F811
-    await sign_in(page, school["administrator"])
+    await sign_in(page, school["administrator"], "admin")
     await page.goto("/admin/target-setting/targets?keyStage=KS4&yearGroup=11")
     await assert_front_end_loaded(page)
     await axe_check(page)

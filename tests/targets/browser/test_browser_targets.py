@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check
+from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -24,14 +24,6 @@ def seeded(server) -> dict:
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
-
-
-async def sign_in(page, account: dict) -> None:
-    await page.goto("/sign-in")
-    await page.get_by_label("Login name").fill(account["login_name"])
-    await page.get_by_label("Password").fill(account["password"])
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 async def test_setting_a_target_swaps_the_row(page, seeded):
