@@ -14,6 +14,8 @@ PORT ?= 8000
 # Two workers: the machines have two cores. Browser tests share one worker (one server, one browser).
 # Run as `python -m pytest` so that the working directory is on sys.path (tests import tests.*).
 PYTEST_ARGS ?= -n 2 --dist loadgroup
+# Run a second time with graphql-core's own executor: the short path must answer the same.
+ORDINARY_EXECUTOR_TESTS := tests/graphql tests/targets tests/permissions
 
 VENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
@@ -56,6 +58,9 @@ test: install
 	fi; \
 	echo "== pytest on SQLite"; \
 	env -u ASPIRE_TEST_DATABASE_URL $(PYTHON) -m pytest $(PYTEST_ARGS) "$${only[@]}"; \
+	echo "== GraphQL tests on SQLite with graphql-core's own executor (ASPIRE_GRAPHQL_EXECUTOR=ordinary)"; \
+	env -u ASPIRE_TEST_DATABASE_URL ASPIRE_GRAPHQL_EXECUTOR=ordinary $(PYTHON) -m pytest $(PYTEST_ARGS) \
+	  -m "not browser" $(ORDINARY_EXECUTOR_TESTS); \
 	if [ -n "$${ASPIRE_TEST_DATABASE_URL:-}" ]; then \
 	  echo "== pytest on PostgreSQL ($$ASPIRE_TEST_DATABASE_URL)"; \
 	  $(PYTHON) -m pytest $(PYTEST_ARGS) "$${only[@]}"; \

@@ -33,6 +33,7 @@ class Settings:
     session_idle_minutes: int
     session_absolute_hours: int
     log_level: str
+    graphql_executor: str
 
     @property
     def is_development(self) -> bool:
@@ -99,7 +100,14 @@ def load_settings() -> Settings:
         session_idle_minutes=config("ASPIRE_SESSION_IDLE_MINUTES", cast=int, default=30),
         session_absolute_hours=config("ASPIRE_SESSION_ABSOLUTE_HOURS", cast=int, default=12),
         log_level=config("ASPIRE_LOG_LEVEL", default="INFO"),
+        graphql_executor=_graphql_executor(config("ASPIRE_GRAPHQL_EXECUTOR", default="fast")),
     )
+
+
+def _graphql_executor(name: str) -> str:
+    if name not in {"fast", "ordinary"}:
+        raise ConfigurationError("ASPIRE_GRAPHQL_EXECUTOR must be fast or ordinary")
+    return name
 
 
 @functools.cache

@@ -18,6 +18,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+import strawberry
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
@@ -169,3 +170,55 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             # The list is kept with the answer so that its id cannot be reused meanwhile.
             cached = self._plain_selections[id(field_details_list)] = (field_details_list, plain)
         return cached[1]
+
+
+@strawberry.type
+class ProbeRow:
+    value: int
+
+
+@strawberry.type
+class ProbeQuery:
+    @strawberry.field
+    def rows(self) -> list[ProbeRow]:
+        return [ProbeRow(value=1), ProbeRow(value=2)]
+
+
+class FastPathUnavailable(RuntimeError):
+    """The short path would silently not run (a Strawberry or graphql-core upgrade changed
+    what it relies on): refuse to start rather than serve every field the slow way."""
+
+
+def verify_fast_path(schema: GraphQLSchema, expected: tuple[tuple[str, str], ...]) -> None:
+    """Run a probe query through the executor and check the project's own hot fields are
+    still found, so that an upgrade that disables the short path fails at start-up."""
+    slow: list[str] = []
+
+    class UsualPath(StrawberryGraphQLCoreExecutionContext):
+        def execute_field(self, parent_type, source, field_details_list, path, *rest):
+            if parent_type.name == "ProbeRow":
+                slow.append(field_details_list[0].node.name.value)
+            return super().execute_field(parent_type, source, field_details_list, path, *rest)
+
+    class Probe(PlainFieldExecutor, UsualPath):  # the short path's fallback is UsualPath
+        pass
+
+    result = strawberry.Schema(ProbeQuery, execution_context_class=Probe).execute_sync(
+        "{ rows { value } }"
+    )
+    problems = []
+    if result.errors or result.data != {"rows": [{"value": 1}, {"value": 2}]}:
+        problems.append(f"the probe query answered {result.data!r} {result.errors!r}")
+    if slow:
+        problems.append("plain fields are not read directly")
+    found = plain_fields(schema)
+    missing = [f"{kind}.{name}" for kind, name in expected if (kind, name) not in found]
+    if missing:
+        problems.append("these fields are no longer plain: " + ", ".join(missing))
+    if problems:
+        raise FastPathUnavailable(
+            "The GraphQL short path (server/schema/execution.py) cannot run: "
+            + "; ".join(problems)
+            + ". Check it against the installed Strawberry and graphql-core, or set "
+            "ASPIRE_GRAPHQL_EXECUTOR=ordinary to serve with graphql-core's own executor."
+        )

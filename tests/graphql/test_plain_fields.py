@@ -3,9 +3,15 @@
 import datetime as dt
 from enum import Enum
 
+import pytest
 import strawberry
 
-from server.schema.execution import PlainFieldExecutor, plain_fields
+from server.schema.execution import (
+    FastPathUnavailable,
+    PlainFieldExecutor,
+    plain_fields,
+    verify_fast_path,
+)
 
 
 @strawberry.enum
@@ -78,8 +84,10 @@ def test_only_attribute_fields_of_scalars_and_enums_take_the_short_path():
 
 
 def test_the_project_schema_uses_the_short_path():
-    from server.schema import schema
+    from server.schema import FAST_EXECUTOR, schema
 
+    if not FAST_EXECUTOR:
+        pytest.skip("this run uses graphql-core's own executor (ASPIRE_GRAPHQL_EXECUTOR)")
     assert schema.execution_context_class is PlainFieldExecutor
     assert ("TargetAggregate", "pupils") in plain_fields(schema._schema)
     assert plain_fields(schema._schema)[("TargetAggregate", "averageEstimatePoints")].pure
@@ -122,3 +130,21 @@ def test_pure_resolvers_answer_as_the_usual_path_with_arguments_and_errors():
     assert short.data["rows"][0] == {"a": 1 / 1.5, "b": 2.0, "c": 4.0}
     assert [(e.message, e.path) for e in short.errors] == [(e.message, e.path) for e in usual.errors]
     assert {tuple(e.path) for e in short.errors} == {("rows", 2, k) for k in "abc"}
+
+
+def test_start_up_refuses_a_short_path_that_no_longer_runs(monkeypatch):
+    from server.schema import schema
+
+    verify_fast_path(schema._schema, (("TargetAggregate", "pupils"),))
+    with pytest.raises(FastPathUnavailable, match="no longer plain: TargetAggregate.gone"):
+        verify_fast_path(schema._schema, (("TargetAggregate", "gone"),))
+
+    def always_the_usual_way(self, parent_type, source, field_details_list, path, *rest):
+        return super(PlainFieldExecutor, self).execute_field(
+            parent_type, source, field_details_list, path, *rest
+        )
+
+    # What an upgrade that renamed the hook graphql-core calls would amount to.
+    monkeypatch.setattr(PlainFieldExecutor, "execute_field", always_the_usual_way)
+    with pytest.raises(FastPathUnavailable, match="not read directly"):
+        verify_fast_path(schema._schema, ())
