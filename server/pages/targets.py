@@ -57,12 +57,34 @@ def _full_school_user(viewer: Any) -> bool:
     return _school_user(viewer) and getattr(account.pupil_access, "value", None) == "full"
 
 
-def _year_group(value: str | None) -> int:
+def _year_group(value: str | None, offered: tuple[int, ...] = tuple(YEAR_GROUPS)) -> int:
+    """The year asked for, or the default one when none (or nonsense) is asked for; a year
+    the school does not teach is refused by `_year_error`, never replaced silently."""
+    default = DEFAULT_YEAR_GROUP if DEFAULT_YEAR_GROUP in offered else offered[-1]
     try:
-        year = int(value or DEFAULT_YEAR_GROUP)
+        year = int(value or default)
     except ValueError:
-        return DEFAULT_YEAR_GROUP
-    return year if year in YEAR_GROUPS else DEFAULT_YEAR_GROUP
+        return default
+    return year if year in YEAR_GROUPS else default
+
+
+def _offered(me: dict) -> tuple[int, ...]:
+    """The school's year groups (its phase's), in the order pages list them."""
+    return tuple(y for y in YEAR_GROUPS if y in (me["organisation"].get("yearGroups")
+                                                   or YEAR_GROUPS))
+
+
+def _year_groups(offered: tuple[int, ...]) -> dict[int, str]:
+    return {y: YEAR_GROUPS[y] for y in offered}
+
+
+def _year_error(year_group: int, offered: tuple[int, ...]) -> dict | None:
+    if year_group in offered:
+        return None
+    first, last = offered[0], offered[-1]
+    return {"field": "yearGroup", "code": "NOT_TAUGHT",
+            "message": f"Year {year_group} is not taught at your school: choose a year group "
+                       f"from Year {first} to Year {last}"}
 
 
 def _benchmark(value: str | None) -> str | None:
@@ -79,9 +101,9 @@ def _not_for_you(request: Request, title: str, body: str, link: tuple[str, str] 
                   {"title": title, "body": body, "link": link}, status_code=403)
 
 
-def _filters(request: Request) -> dict[str, Any]:
+def _filters(request: Request, offered: tuple[int, ...]) -> dict[str, Any]:
     q = request.query_params
-    year_group = _year_group(q.get("yearGroup"))
+    year_group = _year_group(q.get("yearGroup"), offered)
     return {
         "yearGroup": year_group,
         "keyStage": YEAR_GROUPS[year_group],
@@ -116,22 +138,56 @@ async def targets_page(request: Request) -> Response:
     me = await _viewer(request)
     if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
         return _explain(request, me)
-    filters = _filters(request)
-    settings = (await run(request, "TargetYearGroupSubjects", {
-        "schoolUrn": me["organisation"]["urn"], "keyStage": filters["keyStage"],
-        "yearGroup": filters["yearGroup"]}))["targetYearGroup"]
-    included = [s for s in settings["subjects"] if s["included"]]
-    codes = [s["subject"]["code"] for s in included]
+    offered = _offered(me)
+    filters = _filters(request, offered)
     errors: dict = {}
+    year_error = _year_error(filters["yearGroup"], offered)
+    if year_error:
+        errors["yearGroup"] = [year_error]
+        return _render_setting(request, me, filters, [], None, errors=errors, offered=offered,
+                               status_code=400)
+    included = await _included_subjects(request, me, filters)
+    codes = [s["subject"]["code"] for s in included]
     asked_all = "subject" in request.query_params and not filters["subject"]
     if asked_all and not filters["upn"]:
         errors["filters"] = [{"field": "upn", "code": "REQUIRED",
                               "message": "Enter a pupil's UPN to see all their subjects"}]
-    if filters["subject"] not in codes:
-        filters["subject"] = "" if filters["upn"] else (codes[0] if codes else "")
-    data = await _setting_data(request, me["organisation"]["urn"], filters) if codes else None
-    return _render_setting(request, me, filters, included, data, errors=errors,
+    if filters["subject"] and filters["subject"] not in codes:
+        errors["subject"] = [_subject_error(filters)]
+    elif not filters["subject"] and not filters["upn"]:
+        filters["subject"] = codes[0] if codes else ""
+    show = codes and "subject" not in errors
+    data = await _setting_data(request, me["organisation"]["urn"], filters) if show else None
+    return _render_setting(request, me, filters, included, data, errors=errors, offered=offered,
                            status_code=400 if errors else 200)
+
+
+async def _included_subjects(request: Request, me: dict, filters: dict) -> list:
+    settings = (await run(request, "TargetYearGroupSubjects", {
+        "schoolUrn": me["organisation"]["urn"], "keyStage": filters["keyStage"],
+        "yearGroup": filters["yearGroup"]}))["targetYearGroup"]
+    return [s for s in settings["subjects"] if s["included"]]
+
+
+def _subject_error(filters: dict) -> dict:
+    return {"field": "subject", "code": "NOT_IN_YEAR_GROUP",
+            "message": f"That subject is not one of Year {filters['yearGroup']}'s subjects: "
+                       "choose a subject from the list"}
+
+
+@signed_in("main")
+async def subject_choices(request: Request) -> Response:
+    """The subject list of a year group: htmx asks for it when the year group changes."""
+    me = await _viewer(request)
+    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
+        return _explain(request, me)
+    offered = _offered(me)
+    filters = _filters(request, offered)
+    if _year_error(filters["yearGroup"], offered):
+        return Response(status_code=400)
+    included = await _included_subjects(request, me, filters)
+    return render(request, "targets/_subject_select.html",
+                  {"subjects": included, "filters": filters, "subject_errors": []})
 
 
 def _explain(request: Request, me: dict) -> Response:
@@ -149,11 +205,11 @@ def _explain(request: Request, me: dict) -> Response:
 
 
 def _render_setting(request: Request, me: dict, filters: dict, subjects: list, data: dict | None,
-                    errors: dict, status_code: int = 200) -> Response:
+                    errors: dict, offered: tuple[int, ...], status_code: int = 200) -> Response:
     flat = [e for row_errors in errors.values() for e in row_errors]
     return render(request, "targets/setting.html", {
         "me": me, "filters": filters, "subjects": subjects, "data": data, "row_errors": errors,
-        "errors": flat, "year_groups": YEAR_GROUPS, "benchmarks": BENCHMARKS,
+        "errors": flat, "year_groups": _year_groups(offered), "benchmarks": BENCHMARKS,
         "query_string": _query_string, "saved": request.query_params.get("saved"),
     }, status_code=status_code)
 
@@ -205,14 +261,10 @@ async def set_target(request: Request) -> Response:
         target = f"/targets?{_query_string(filters)}&saved={key}#row-{key}"
         return RedirectResponse(target, status_code=303)
     me = await _viewer(request)
-    settings = (await run(request, "TargetYearGroupSubjects", {
-        "schoolUrn": me["organisation"]["urn"], "keyStage": filters["keyStage"],
-        "yearGroup": filters["yearGroup"]}))["targetYearGroup"]
-    included = [s for s in settings["subjects"] if s["included"]]
+    included = await _included_subjects(request, me, filters)
     page = await _setting_data(request, me["organisation"]["urn"], filters)
-    response = _render_setting(request, me, filters, included, page, {key: errors},
-                               status_code=400)
-    return response
+    return _render_setting(request, me, filters, included, page, {key: errors},
+                           offered=_offered(me), status_code=400)
 
 
 @signed_in("main")
@@ -223,7 +275,13 @@ async def summary_page(request: Request) -> Response:
             request, "The subject summary is for school staff",
             "Your organisation reads the targets its schools share with it.",
             ("Go to your schools' targets", "/outside"))
-    year_group = _year_group(request.query_params.get("yearGroup"))
+    offered = _offered(me)
+    year_group = _year_group(request.query_params.get("yearGroup"), offered)
+    year_error = _year_error(year_group, offered)
+    if year_error:
+        return render(request, "targets/summary.html", {
+            "me": me, "rows": [], "yearGroup": year_group, "year_groups": _year_groups(offered),
+            "errors": [year_error], "year_errors": [year_error]}, status_code=400)
     key_stage = YEAR_GROUPS[year_group]
     (label_a, grade_a), (label_b, grade_b) = KEY_GRADES[key_stage]
     data = await run(request, "TargetSummary", {
@@ -231,7 +289,7 @@ async def summary_page(request: Request) -> Response:
         "yearGroup": year_group, "gradeA": grade_a, "gradeB": grade_b})
     return render(request, "targets/summary.html", {
         "me": me, "rows": data["targetAggregates"], "yearGroup": year_group,
-        "keyStage": key_stage, "year_groups": YEAR_GROUPS, "labels": (label_a, label_b),
+        "keyStage": key_stage, "year_groups": _year_groups(offered), "labels": (label_a, label_b),
         "benchmarks": BENCHMARKS,
     }, fragment="targets/_summary_table.html")
 
@@ -327,6 +385,7 @@ add_main_item("Subject summary", "/targets/summary", shown_to=_school_user)
 routes = [
     Route("/targets", targets_page),
     Route("/targets/set", set_target, methods=["POST"]),
+    Route("/targets/subjects", subject_choices),
     Route("/targets/summary", summary_page),
     Route("/targets/export.csv", export_csv),
     Route("/targets/export.xlsx", export_xlsx),

@@ -6,8 +6,9 @@ import strawberry
 from strawberry.types import Info
 
 from server.models import Organisation as OrganisationModel
-from server.schema.enums import OrganisationKind, PupilAccess
+from server.schema.enums import KeyStage, OrganisationKind, PupilAccess
 from server.schema.pagination import Edge, PageInfo
+from server.services.phases import key_stages_for, year_groups_for
 
 
 @strawberry.type
@@ -17,15 +18,29 @@ class Organisation:
     name: str
     urn: str | None
     la_code: str | None
+    phase: str | None = strawberry.field(
+        description="A school's phase of education (primary, secondary, 16 plus, all-through…)"
+    )
+    key_stages: list[KeyStage] = strawberry.field(
+        description="The key stages a school teaches, from its phase (every one when the "
+        "phase is not recorded); every key stage for an LA or a chain"
+    )
+    year_groups: list[int] = strawberry.field(
+        description="The year groups of those key stages, the ones pages offer"
+    )
 
     @classmethod
     def from_model(cls, model: OrganisationModel) -> Organisation:
+        phase = model.phase if model.kind.value == "school" else None
         return cls(
             id=strawberry.ID(str(model.id)),
             kind=OrganisationKind(model.kind.value),
             name=model.name,
             urn=model.urn,
             la_code=model.la_code,
+            phase=phase,
+            key_stages=[KeyStage(ks.value) for ks in key_stages_for(phase)],
+            year_groups=list(year_groups_for(phase)),
         )
 
 

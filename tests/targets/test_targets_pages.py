@@ -9,7 +9,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from server.models import AuditEvent, Pupil, Target
+from server.models import AuditEvent, Organisation, Pupil, Target
 from server.models.enums import Editing, PupilAccess, Role
 from tests.factories import csrf_headers, make_local_authority, make_school, make_user, sign_in
 from tests.targets.world import add_pupils, set_targets, share, subjects
@@ -149,6 +149,9 @@ async def test_subject_summary_figures(client, school):
     assert "Mathematics" in r.text
     # Maths: 7 pupils, but only 2 targets set: too few to show to an aggregate-only user.
     assert "Not shown: too few pupils or targets" in r.text
+    r = await client.get("/targets/summary?yearGroup=6")
+    assert r.status_code == 400 and "Year 6 is not taught at your school" in r.text
+    await Organisation.filter(id=school.id).update(phase="all-through")
     r = await client.get("/targets/summary?yearGroup=6")
     assert "Expected standard (100+ / EXS)" in r.text
 
