@@ -104,6 +104,15 @@ async def drop_database(name):
         await admin.close()
 
 
+def migrate_and_seed(env) -> dict:
+    import json
+
+    subprocess.run([ASPIRE, "migrate"], env=env, cwd=ROOT, check=True, timeout=120, capture_output=True)
+    seeded = subprocess.run([sys.executable, "-c", SEED], env=env, cwd=ROOT, check=True,
+                            timeout=60, capture_output=True, text=True)
+    return json.loads(seeded.stdout.strip().splitlines()[-1])
+
+
 async def attempt(base, login_name, password):
     async with httpx.AsyncClient(base_url=base, timeout=20) as browser:
         await browser.get("/sign-in")
@@ -114,8 +123,9 @@ async def attempt(base, login_name, password):
 
 @pytest.mark.parametrize("store", ["database", "redis"])
 async def test_thirty_wrong_passwords_over_two_servers_count_thirty_and_lock(store):
-    import asyncpg
     import json
+
+    import asyncpg
 
     name, url = await scratch_database()
     env = {**os.environ, "ASPIRE_DATABASE_URL": url, "ASPIRE_LOG_LEVEL": "WARNING",
@@ -124,11 +134,7 @@ async def test_thirty_wrong_passwords_over_two_servers_count_thirty_and_lock(sto
     if store == "redis":  # the per-address counters in Redis; the account's in the database
         env["ASPIRE_REDIS_URL"] = "redis://127.0.0.1:6379/0"
     try:
-        subprocess.run([ASPIRE, "migrate"], env=env, cwd=ROOT, check=True, timeout=120,
-                       capture_output=True)
-        seeded = subprocess.run([sys.executable, "-c", SEED], env=env, cwd=ROOT, check=True,
-                                timeout=60, capture_output=True, text=True)
-        person = json.loads(seeded.stdout.strip().splitlines()[-1])
+        person = await asyncio.to_thread(migrate_and_seed, env)
         with server(env) as first, server(env) as second:
             statuses = await asyncio.gather(*[
                 attempt(first if i % 2 else second, person["login_name"], f"wrong password {i}")
