@@ -123,7 +123,6 @@ async def attempt(base, login_name, password):
 
 @pytest.mark.parametrize("store", ["database", "redis"])
 async def test_thirty_wrong_passwords_over_two_servers_count_thirty_and_lock(store):
-    import json
 
     import asyncpg
 
