@@ -28,6 +28,10 @@ full access also open the pupil target page (/targets); LA officers also read
 `targetAggregates` for a whole year group and, with full access, `pupilTargets` of a school
 that shares pupil-level targets with their LA (the demo's sharing settings).
 
+The morning rush (issue 18): also from the busy phase on, 200 staff sign in from one address
+(a school behind one public address; 200 in the busy period, at most 60 s), open loop too,
+beside the usual mix. Goal: 0 of them refused, and the others' p99 unchanged within 20 %.
+
 Goal (issue 8): 0 errors, p99 <= 300 ms, sign-ins never stall other requests: the busy/quiet
 ratio of the other requests' p50/p95/p99, printed at the end, stays near 1.
 
@@ -66,6 +70,8 @@ QUIET_SECONDS = max(10.0, SECONDS / 3)
 WARM_UP_SECONDS = 5.0
 THINK = tuple(float(x) for x in os.environ.get("ASPIRE_BENCH_THINK", "1-3").split("-"))
 SIGN_INS_PER_SECOND = 5
+RUSH_SIGN_INS = 200
+RUSH_ADDRESS = {"x-forwarded-for": "203.0.113.40"}  # one school's public address
 SCHOOLS_QUERY = ("{ viewer { username } schools(first: 50) { totalCount edges { node { urn name "
                  "localAuthority { name } academyChain { name } } } } }")
 AGGREGATES_QUERY = """query($ks: KeyStage!, $yg: Int!, $grade: String!) {
@@ -150,21 +156,22 @@ class Recorder:
         self.errors.setdefault(phase, []).append(message)
 
 
-async def sign_in(client: httpx.AsyncClient, account: dict, record: Recorder | None = None) -> httpx.Response:
+async def sign_in(client: httpx.AsyncClient, account: dict, record: Recorder | None = None,
+                  kind: str = "sign-in") -> httpx.Response:
     """The sign-in form as a browser sends it: GET the page, POST its CSRF token back."""
     path = "/admin/sign-in" if account["kind"] == "administrator" else "/sign-in"
     phase = record.phase if record else None
     started = time.perf_counter()
     form = await client.get(path)
     if record:
-        record.add("sign-in form (GET)", started, form, (200,), phase)
+        record.add(f"{kind} form (GET)", started, form, (200,), phase)
     found = CSRF_INPUT.search(form.text)
     started = time.perf_counter()
     response = await client.post(path, data={"csrftoken": found.group(1) if found else "",
                                              "loginName": account["username"],
                                              "password": account["password"]})
     if record:
-        record.add("sign-in (POST)", started, response, (303,), phase)
+        record.add(f"{kind} (POST)", started, response, (303,), phase)
     return response
 
 
@@ -240,6 +247,27 @@ async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, star
     await asyncio.gather(*tasks)
 
 
+async def morning_rush(base: str, accounts: list[dict], record: Recorder, start: float,
+                       stop: float) -> None:
+    """Open loop: RUSH_SIGN_INS staff of one school signing in from one address, evenly over
+    the busy period (at most 60 s)."""
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    spread = min(stop - start, 60.0)
+    tasks = []
+    for i in range(RUSH_SIGN_INS):
+        await asyncio.sleep(max(0.0, start + i * spread / RUSH_SIGN_INS - time.perf_counter()))
+
+        async def one(account=accounts[i % len(accounts)]) -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=30, headers=RUSH_ADDRESS) as client:
+                try:
+                    await sign_in(client, account, record, kind="sign-in rush, one address")
+                except httpx.HTTPError as error:
+                    record.error("busy", f"sign-in rush {type(error).__name__}")
+
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+
+
 def report(record: Recorder) -> None:
     intended = CLIENTS / ((THINK[0] + THINK[1]) / 2)
     for phase in ("quiet", "busy"):
@@ -264,6 +292,9 @@ def report(record: Recorder) -> None:
     ratios = "  ".join(f"p{p}={percentile(others['busy'], p) / percentile(others['quiet'], p):.2f}"
                        for p in (50, 95, 99))
     print(f"busy/quiet, all but sign-in: {ratios}")
+    rush = record.samples.get(("busy", "sign-in rush, one address (POST)"), [])
+    refused = sum("sign-in rush" in e for e in record.errors.get("busy", []))
+    print(f"morning rush: {len(rush)} sign-ins from one address, {refused} refused or failed")
     for phase in ("quiet", "busy"):
         errors = record.errors.get(phase, [])
         print(f"{phase:5} errors: {len(errors)}" + (f" (first: {errors[:5]})" if errors else ""))
@@ -299,11 +330,13 @@ async def main() -> None:
 
         await asyncio.gather(*(virtual_user(c, a, w, record, stop)
                                for c, a, w in zip(clients, accounts, work, strict=True)),
-                             phases(), sign_in_stream(base, users, record, busy, stop))
+                             phases(), sign_in_stream(base, users, record, busy, stop),
+                             morning_rush(base, users, record, busy, stop))
         for client in clients:
             await client.aclose()
     print(f"# bench_load: {CLIENTS} users, think time {THINK[0]:g}-{THINK[1]:g} s, quiet "
-          f"{QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s with {SIGN_INS_PER_SECOND} sign-ins/s; one "
+          f"{QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s with {SIGN_INS_PER_SECOND} sign-ins/s "
+          f"and {RUSH_SIGN_INS} from one address; one "
           f"server process; {platform.node()}, {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; database "
           f"{env['ASPIRE_DATABASE_URL'].split(':')[0]}")
