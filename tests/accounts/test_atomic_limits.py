@@ -24,6 +24,7 @@ from server.models import Account, Activation, PasswordReset, SecurityAnswer, Se
 from server.models.enums import AccountKind, PupilAccess, Role
 from server.services.accounts import activation as signups
 from server.services.accounts import mfa, recovery, signin
+from server.services.accounts.audit import Actor
 from server.services.accounts.credentials import seal_answer
 from server.services.accounts.people import add_pending_person
 from server.services.errors import UserInputError
@@ -355,12 +356,10 @@ async def test_a_totp_code_cannot_be_replayed_across_midnight(monkeypatch):
 
 async def test_a_reset_link_used_ten_times_at_once_works_once(client, inbox):
     account = await person_with_answers()
-    admin = await make_administrator(await Account.get(id=account.id).values_list("organisation_id", flat=True)
-                                     and (await account.organisation))
-    from server.services.accounts.audit import Actor
-
-    await recovery.send_reset_by_administrator(Actor(account=admin), await Account.get(id=account.id)
-                                               .prefetch_related("organisation"))
+    admin = await make_administrator(await account.organisation)
+    await recovery.send_reset_by_administrator(
+        Actor(account=admin), await Account.get(id=account.id).prefetch_related("organisation")
+    )
     token = inbox.link(inbox.to(account.email)[-1], "/reset-password/").rsplit("/", 1)[1]
     answers = await asyncio.gather(*[
         gql(client, RESET, {"input": {"token": token, "password": f"a new long password {i}",
