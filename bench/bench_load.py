@@ -28,6 +28,11 @@ full access also open the pupil target page (/targets); LA officers also read
 `targetAggregates` for a whole year group and, with full access, `pupilTargets` of a school
 that shares pupil-level targets with their LA (the demo's sharing settings).
 
+The morning rush (issue 18): a third phase of 60 s after the busy one, in which 200 staff sign
+in from one address (a school behind one public address), open loop, evenly spread, beside
+the users' usual mix (without the busy phase's other sign-ins). Goal: 0 of them refused (a
+429 or a failed sign-in), and the others' p99 within 20 % of the quiet phase's.
+
 Goal (issue 8): 0 errors, p99 <= 300 ms, sign-ins never stall other requests: the busy/quiet
 ratio of the other requests' p50/p95/p99, printed at the end, stays near 1.
 
@@ -66,6 +71,9 @@ QUIET_SECONDS = max(10.0, SECONDS / 3)
 WARM_UP_SECONDS = 5.0
 THINK = tuple(float(x) for x in os.environ.get("ASPIRE_BENCH_THINK", "1-3").split("-"))
 SIGN_INS_PER_SECOND = 5
+RUSH_SIGN_INS = 200
+RUSH_SECONDS = 60.0
+RUSH_ADDRESS = {"x-forwarded-for": "203.0.113.40"}  # one school's public address
 SCHOOLS_QUERY = ("{ viewer { username } schools(first: 50) { totalCount edges { node { urn name "
                  "localAuthority { name } academyChain { name } } } } }")
 AGGREGATES_QUERY = """query($ks: KeyStage!, $yg: Int!, $grade: String!) {
@@ -150,21 +158,22 @@ class Recorder:
         self.errors.setdefault(phase, []).append(message)
 
 
-async def sign_in(client: httpx.AsyncClient, account: dict, record: Recorder | None = None) -> httpx.Response:
+async def sign_in(client: httpx.AsyncClient, account: dict, record: Recorder | None = None,
+                  kind: str = "sign-in") -> httpx.Response:
     """The sign-in form as a browser sends it: GET the page, POST its CSRF token back."""
     path = "/admin/sign-in" if account["kind"] == "administrator" else "/sign-in"
     phase = record.phase if record else None
     started = time.perf_counter()
     form = await client.get(path)
     if record:
-        record.add("sign-in form (GET)", started, form, (200,), phase)
+        record.add(f"{kind} form (GET)", started, form, (200,), phase)
     found = CSRF_INPUT.search(form.text)
     started = time.perf_counter()
     response = await client.post(path, data={"csrftoken": found.group(1) if found else "",
                                              "loginName": account["username"],
                                              "password": account["password"]})
     if record:
-        record.add("sign-in (POST)", started, response, (303,), phase)
+        record.add(f"{kind} (POST)", started, response, (303,), phase)
     return response
 
 
@@ -179,8 +188,8 @@ async def graphql(client: httpx.AsyncClient, record: Recorder, kind: str, phase:
 
 def from_address(n: int) -> dict[str, str]:
     """Each client its own address, as the reverse proxy in front of the server would pass it
-    on (uvicorn trusts X-Forwarded-For from 127.0.0.1): 50 people are not one IP, whose
-    sign-ins the per-IP limit would refuse after 20 a minute.
+    on (uvicorn trusts X-Forwarded-For from 127.0.0.1). The morning rush (one address for
+    200 people) is separate: morning_rush.
     """
     return {"x-forwarded-for": f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}"}
 
@@ -240,9 +249,31 @@ async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, star
     await asyncio.gather(*tasks)
 
 
+async def morning_rush(base: str, accounts: list[dict], record: Recorder, start: float,
+                       stop: float) -> None:
+    """Open loop: RUSH_SIGN_INS staff of one school signing in from one address, evenly over
+    the rush phase."""
+    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    record.enter("rush")
+    spread = stop - start
+    tasks = []
+    for i in range(RUSH_SIGN_INS):
+        await asyncio.sleep(max(0.0, start + i * spread / RUSH_SIGN_INS - time.perf_counter()))
+
+        async def one(account=accounts[i % len(accounts)]) -> None:
+            async with httpx.AsyncClient(base_url=base, timeout=30, headers=RUSH_ADDRESS) as client:
+                try:
+                    await sign_in(client, account, record, kind="sign-in rush, one address")
+                except httpx.HTTPError as error:
+                    record.error("rush", f"sign-in rush {type(error).__name__}")
+
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+
+
 def report(record: Recorder) -> None:
     intended = CLIENTS / ((THINK[0] + THINK[1]) / 2)
-    for phase in ("quiet", "busy"):
+    for phase in ("quiet", "busy", "rush"):
         seconds = record.phase_seconds[phase]
         users = sum(len(ms) for (p, k), ms in record.samples.items() if p == phase and not k.startswith("sign-in"))
         signing = sum(len(ms) for (p, k), ms in record.samples.items() if p == phase and k.startswith("sign-in"))
@@ -258,13 +289,20 @@ def report(record: Recorder) -> None:
             print(summary(f"{phase:5} {kind}", millis))
     others = {phase: [m for (p, k), ms in record.samples.items()
                       if p == phase and not k.startswith("sign-in") for m in ms]
-              for phase in ("quiet", "busy")}
-    for phase in ("quiet", "busy"):
+              for phase in ("quiet", "busy", "rush")}
+    for phase in ("quiet", "busy", "rush"):
         print(summary(f"{phase:5} all but sign-in", others[phase]))
-    ratios = "  ".join(f"p{p}={percentile(others['busy'], p) / percentile(others['quiet'], p):.2f}"
-                       for p in (50, 95, 99))
-    print(f"busy/quiet, all but sign-in: {ratios}")
-    for phase in ("quiet", "busy"):
+    for phase in ("busy", "rush"):
+        ratios = "  ".join(f"p{p}={percentile(others[phase], p) / percentile(others['quiet'], p):.2f}"
+                           for p in (50, 95, 99))
+        print(f"{phase}/quiet, all but sign-in: {ratios}")
+    rush_errors = [e for e in record.errors.get("rush", []) if "sign-in rush" in e]
+    refused = sum(e.endswith((": 429", ": 400")) for e in rush_errors)
+    answered = len(record.samples.get(("rush", "sign-in rush, one address (POST)"), []))
+    print(f"morning rush: {RUSH_SIGN_INS} sign-ins from one address in {RUSH_SECONDS:.0f} s: "
+          f"{answered} answered, {refused} refused (429 or 400), "
+          f"{len(rush_errors) - refused} other errors (timeouts)")
+    for phase in ("quiet", "busy", "rush"):
         errors = record.errors.get(phase, [])
         print(f"{phase:5} errors: {len(errors)}" + (f" (first: {errors[:5]})" if errors else ""))
 
@@ -288,8 +326,9 @@ async def main() -> None:
         await asyncio.gather(*(first_sign_in(c, a) for c, a in zip(clients, accounts, strict=True)))
         record = Recorder(base.pid)
         begin = time.perf_counter()
-        quiet, busy, stop = (begin + WARM_UP_SECONDS, begin + WARM_UP_SECONDS + QUIET_SECONDS,
+        quiet, busy, rush = (begin + WARM_UP_SECONDS, begin + WARM_UP_SECONDS + QUIET_SECONDS,
                              begin + WARM_UP_SECONDS + QUIET_SECONDS + SECONDS)
+        stop = rush + RUSH_SECONDS
 
         async def phases() -> None:
             await asyncio.sleep(quiet - time.perf_counter())
@@ -299,11 +338,13 @@ async def main() -> None:
 
         await asyncio.gather(*(virtual_user(c, a, w, record, stop)
                                for c, a, w in zip(clients, accounts, work, strict=True)),
-                             phases(), sign_in_stream(base, users, record, busy, stop))
+                             phases(), sign_in_stream(base, users, record, busy, rush),
+                             morning_rush(base, users, record, rush, stop))
         for client in clients:
             await client.aclose()
     print(f"# bench_load: {CLIENTS} users, think time {THINK[0]:g}-{THINK[1]:g} s, quiet "
-          f"{QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s with {SIGN_INS_PER_SECOND} sign-ins/s; one "
+          f"{QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s with {SIGN_INS_PER_SECOND} sign-ins/s, "
+          f"then a rush of {RUSH_SIGN_INS} from one address in {RUSH_SECONDS:.0f} s; one "
           f"server process; {platform.node()}, {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; database "
           f"{env['ASPIRE_DATABASE_URL'].split(':')[0]}")

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
+from server.auth.forwarded import UntrustedProxyWarning
 from server.auth.viewer import resolve_viewer
 from server.graphql_app import graphql_endpoint
 from server.middleware import BodySizeLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, *, open_database: bool = True) 
         middleware=[
             Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
             Middleware(RequestLogMiddleware),
+            Middleware(UntrustedProxyWarning),
             Middleware(BodySizeLimitMiddleware),
             Middleware(csrf),
             Middleware(ViewerMiddleware),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import logging
 import sys
 
 from tortoise import Tortoise
@@ -38,6 +39,10 @@ def _serve(args) -> int:
     settings = get_settings()
     configure_logging(settings.log_level)
     asyncio.run(apply_migrations(settings.database_url))
+    logging.getLogger("aspire.security").info(
+        "Client addresses from X-Forwarded-For are trusted only from %s (--forwarded-allow-ips); "
+        "sign-in limits per address key on the address seen.", args.forwarded_allow_ips,
+    )
     uvicorn.run(
         "server.app:create_app", factory=True, host=args.host, port=args.port,
         workers=args.workers, proxy_headers=True, forwarded_allow_ips=args.forwarded_allow_ips,
@@ -81,7 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--forwarded-allow-ips", default="127.0.0.1")
+    serve.add_argument(
+        "--forwarded-allow-ips", default="127.0.0.1",
+        help="proxies whose X-Forwarded-For gives the client address (sign-in limits per address); "
+        "comma-separated addresses, as uvicorn's option",
+    )
     serve.set_defaults(func=_serve)
 
     migrate = commands.add_parser("migrate", help="apply pending migrations")

@@ -34,6 +34,11 @@ class Settings:
     session_absolute_hours: int
     log_level: str
     graphql_executor: str
+    # Per address, failed sign-ins only (a school signs in from one address): a delay after
+    # this many in a minute, refusal above these ceilings (credential stuffing).
+    sign_in_address_slow_after: int = 10
+    sign_in_address_failures_per_minute: int = 50
+    sign_in_address_failures_per_hour: int = 300
 
     @property
     def is_development(self) -> bool:
@@ -101,6 +106,13 @@ def load_settings() -> Settings:
         session_absolute_hours=config("ASPIRE_SESSION_ABSOLUTE_HOURS", cast=int, default=12),
         log_level=config("ASPIRE_LOG_LEVEL", default="INFO"),
         graphql_executor=_graphql_executor(config("ASPIRE_GRAPHQL_EXECUTOR", default="fast")),
+        sign_in_address_slow_after=config("ASPIRE_SIGN_IN_ADDRESS_SLOW_AFTER", cast=int, default=10),
+        sign_in_address_failures_per_minute=config(
+            "ASPIRE_SIGN_IN_ADDRESS_FAILURES_PER_MINUTE", cast=int, default=50
+        ),
+        sign_in_address_failures_per_hour=config(
+            "ASPIRE_SIGN_IN_ADDRESS_FAILURES_PER_HOUR", cast=int, default=300
+        ),
     )
 
 

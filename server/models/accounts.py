@@ -23,6 +23,8 @@ class Account(Model):
     password_hash = fields.CharField(max_length=255, null=True)
     totp_secret = fields.TextField(null=True)  # encrypted
     totp_enabled = fields.BooleanField(default=False)
+    # The time step of the last code accepted: a code works once, and never an older one.
+    totp_last_step = fields.BigIntField(null=True)
     failed_logins = fields.IntField(default=0)
     locked_until = fields.DatetimeField(null=True)
     last_login_at = fields.DatetimeField(null=True)

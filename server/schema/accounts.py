@@ -40,6 +40,7 @@ class AccountErrorCode(Enum):
     NOT_MATCHED = "NOT_MATCHED"
     NOT_ALLOWED = "NOT_ALLOWED"
     INVALID_STATE = "INVALID_STATE"
+    SAME_AS_CURRENT = "SAME_AS_CURRENT"
 
 
 def _error_type(name: str) -> type:

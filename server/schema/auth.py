@@ -12,6 +12,7 @@ from server.schema.organisations import Viewer
 @strawberry.enum
 class SignInErrorCode(Enum):
     FAILED = "FAILED"
+    DEACTIVATED = "DEACTIVATED"
     RATE_LIMITED = "RATE_LIMITED"
     REQUIRED = "REQUIRED"
 

@@ -71,7 +71,8 @@ async def test_add_a_user_sign_up_sign_in_and_recover(app, client, inbox):
         page = await post(person, link, {"step": "code", "code": "WRONG123"})
         assert page.status_code == 400
         assert error_messages(page.text) == [
-            "The activation code is not correct. Check the code you were given and try again."]
+            "The activation code is not correct. Check the code you were given and try again. "
+            "You have 4 tries left before the code is locked."]
         assert page.text.count("<title>Error: ") == 1
         page = await post(person, link, {"step": "code", "code": code.lower()})
         assert page.status_code == 200 and "Choose your password" in page.text

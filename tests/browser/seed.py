@@ -43,7 +43,21 @@ async def school() -> dict:
     }
 
 
-SCENARIOS = {"school": school}
+async def deactivated() -> dict:
+    """A school with an administrator and a deactivated user (issue 16 item 9)."""
+    from server.models.enums import AccountStatus
+
+    organisation = await factories.make_school(name="Deactivation Academy")
+    administrator = await factories.make_administrator(organisation)
+    user = await factories.make_user(organisation, status=AccountStatus.DEACTIVATED)
+    return {
+        "organisation": organisation.name,
+        "administrator": {"name": f"{administrator.forename} {administrator.surname}"},
+        "user": {"login_name": user.login_name, "password": factories.PASSWORD},
+    }
+
+
+SCENARIOS = {"school": school, "deactivated": deactivated}
 
 
 async def main(scenario: str) -> dict:

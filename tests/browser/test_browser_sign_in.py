@@ -65,3 +65,18 @@ async def test_htmx_requests_carry_the_csrf_token(page, school):
 
     await page.goto("/")
     await expect(page).to_have_url(re.compile(r"/sign-in\?next=/$"))
+
+
+async def test_a_deactivated_person_is_told_whom_to_ask(page, server):
+    """Issue 16 item 9: after the right password, the error summary says the account is
+    deactivated and names the organisation's administrators; the page stays accessible."""
+    from tests.browser.helpers import seed
+
+    data = seed(server, "deactivated")
+    await sign_in(page, "/sign-in", data["user"])
+    summary = page.get_by_role("alert")
+    await expect(summary).to_contain_text("has been deactivated")
+    await expect(summary).to_contain_text(data["administrator"]["name"])
+    await expect(page).to_have_title(re.compile(r"^Error: "))
+    await assert_front_end_loaded(page)
+    await axe_check(page)

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.expressions import F
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
@@ -23,6 +22,7 @@ from server.models import Account, Activation, SecurityAnswer
 from server.models.enums import AccountStatus
 from server.services.accounts.audit import Actor, account_snapshot, record
 from server.services.accounts.credentials import password_problems, question_problems, seal_answer
+from server.services.accounts.limits import returning
 from server.services.accounts.people import CODE_PURPOSE, PersonInputError
 from server.services.errors import UserInputError
 from server.settings import get_settings
@@ -38,6 +38,13 @@ LINK_NOT_VALID = (
 LINK_EXPIRED = "This sign-up link has expired. Ask your administrator to resend it."
 LINK_USED = "This sign-up link has already been used. Sign in with your login name and password."
 CODE_WRONG = "The activation code is not correct. Check the code you were given and try again."
+
+
+def code_wrong_message(tries_left: int) -> str:
+    tries = "1 try" if tries_left == 1 else f"{tries_left} tries"
+    return f"{CODE_WRONG} You have {tries} left before the code is locked."
+
+
 CODE_LOCKED = (
     "The activation code has been locked after 5 wrong tries. Ask your administrator to reissue your activation code."
 )
@@ -210,15 +217,21 @@ async def check_code(token: str, code: str) -> SignUp:
     if not given:
         raise UserInputError("Enter your activation code", "code", "REQUIRED")
     if not same(plain_code(activation), given[:20]):
-        await Activation.filter(id=activation.id).update(tries=F("tries") + 1)
-        await Activation.filter(id=activation.id, tries__gte=MAX_CODE_TRIES).update(locked=True)
-        await activation.refresh_from_db(fields=["tries", "locked"])
-        if activation.locked:
+        # Counted in one statement, only while not locked: the count it returns decides.
+        rows = await returning(
+            "UPDATE activation SET tries = tries + 1, locked = (tries + 1 >= ?) "
+            "WHERE id = ? AND NOT locked RETURNING tries",
+            [MAX_CODE_TRIES, activation.id],
+        )
+        tries = int(rows[0]["tries"]) if rows else MAX_CODE_TRIES
+        if tries >= MAX_CODE_TRIES:
             raise UserInputError(CODE_LOCKED, "code", "LOCKED")
-        raise UserInputError(CODE_WRONG, "code", "WRONG")
-    if activation.code_verified_at is None:
-        activation.code_verified_at = now()
-        await Activation.filter(id=activation.id).update(code_verified_at=activation.code_verified_at)
+        raise UserInputError(code_wrong_message(MAX_CODE_TRIES - tries), "code", "WRONG")
+    # The right code counts only if no wrong one locked the code meanwhile.
+    moment = activation.code_verified_at or now()
+    if not await Activation.filter(id=activation.id, locked=False).update(code_verified_at=moment):
+        raise UserInputError(CODE_LOCKED, "code", "LOCKED")
+    activation.code_verified_at = moment
     return sign_up
 
 

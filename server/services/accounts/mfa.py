@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pyotp
+from tortoise.expressions import Q
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
@@ -64,8 +65,15 @@ async def _check(account: Account, code: str, secret: str) -> None:
                 matched = totp.timecode(at)
     if matched is None:
         raise UserInputError(CODE_WRONG, "code", "WRONG")
-    # Each code works once: a second use (someone watching, or a replay) is refused.
-    if await throttle.hit(f"totp-used:{account.id}:{matched}", window_seconds=86400) > 1:
+    # Each code works once, and no code older than the last one accepted (RFC 6238 5.2):
+    # the last accepted time step is kept on the account and moved on in one conditional
+    # statement, so a replay is refused at any hour and under concurrency.
+    moved = await (
+        Account.filter(id=account.id)
+        .filter(Q(totp_last_step=None) | Q(totp_last_step__lt=matched))
+        .update(totp_last_step=matched)
+    )
+    if not moved:
         raise UserInputError(
             "This code has already been used. Wait for the next code and enter that.",
             "code",
@@ -81,7 +89,7 @@ async def start_setup(account: Account) -> tuple[str, str]:
         )
     secret = pyotp.random_base32()
     account.totp_secret = encrypt(secret, PURPOSE)
-    await Account.filter(id=account.id).update(totp_secret=account.totp_secret)
+    await Account.filter(id=account.id).update(totp_secret=account.totp_secret, totp_last_step=None)
     return secret, uri_for(account, secret)
 
 
@@ -121,7 +129,11 @@ async def disable(actor: Actor, account: Account, code: str) -> None:
         raise UserInputError("Your organisation requires two-step sign-in for your account.", "code", "NOT_ALLOWED")
     await _check(account, code, decrypt(account.totp_secret, PURPOSE))
     async with in_transaction() as connection:
-        await Account.filter(id=account.id).using_db(connection).update(totp_enabled=False, totp_secret=None)
+        await (
+            Account.filter(id=account.id)
+            .using_db(connection)
+            .update(totp_enabled=False, totp_secret=None, totp_last_step=None)
+        )
         await record(
             actor,
             "account.mfa_disabled",

@@ -14,11 +14,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from tortoise.expressions import Q
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
 from server.auth import throttle
-from server.auth.passwords import hash_password
+from server.auth.passwords import hash_password, verify_password
 from server.auth.secrets import decrypt, digest, random_token
 from server.auth.sessions import end_all_sessions
 from server.mail.delivery import DeliveryFailed, deliver
@@ -37,6 +38,7 @@ from server.services.accounts.credentials import (
     password_problems,
     same_character,
 )
+from server.services.accounts.limits import returning
 from server.services.accounts.people import PersonInputError
 from server.services.accounts.signin import normalise_login_name
 from server.services.errors import UserInputError
@@ -58,6 +60,9 @@ NOT_MATCHED = (
 LINK_NOT_VALID = (
     "This password reset link is not valid or has expired. Links work once, for 30 minutes: "
     "start again from Forgotten password."
+)
+SAME_AS_CURRENT = (
+    "Your new password must be different from your current password. Choose a new one."
 )
 AREA_KIND = {"admin": AccountKind.ADMINISTRATOR, "main": AccountKind.USER}
 
@@ -184,14 +189,16 @@ async def answer(login_name: str, area: str, characters: list[str], ip_address: 
         expected = answer_character(sealed[position], index) if position in sealed else None
         right = same_character(expected, character) and right
     if not right:
-        failures = reset.failures + 1
-        locked_until = moment + LOCK_FOR if failures >= MAX_FAILURES else None
-        await PasswordReset.filter(id=reset.id).update(
-            failures=failures,
-            locked_until=locked_until,
-            positions=[] if locked_until else reset.positions,
+        # Counted in one statement, only while not locked; the failure that reaches the
+        # limit (and only that one) locks, records and tells the person.
+        rows = await returning(
+            "UPDATE password_reset SET failures = failures + 1, "
+            "locked_until = CASE WHEN failures + 1 >= ? THEN ? ELSE locked_until END, "
+            "positions = CASE WHEN failures + 1 >= ? THEN '[]' ELSE positions END "
+            "WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?) RETURNING failures",
+            [MAX_FAILURES, moment + LOCK_FOR, MAX_FAILURES, reset.id, moment],
         )
-        if locked_until:
+        if rows and int(rows[0]["failures"]) == MAX_FAILURES:
             await record(
                 Actor(account=None, ip_address=ip_address),
                 "account.recovery_locked",
@@ -200,15 +207,20 @@ async def answer(login_name: str, area: str, characters: list[str], ip_address: 
             )
             await _send(
                 recovery_locked_email(
-                    to=account.email, forename=account.forename, until=locked_until
+                    to=account.email, forename=account.forename, until=moment + LOCK_FOR
                 )
             )
         raise UserInputError(NOT_MATCHED, "character1", "NOT_MATCHED")
-    await _send_link(account, reset, by_administrator=False)
+    if await _send_link(account, reset, by_administrator=False, unless_locked_at=moment) is None:
+        raise UserInputError(NOT_MATCHED, "character1", "NOT_MATCHED")
     return True
 
 
-async def _send_link(account: Account, reset: PasswordReset | None, by_administrator: bool) -> bool:
+async def _send_link(
+    account: Account, reset: PasswordReset | None, by_administrator: bool, unless_locked_at=None
+) -> bool | None:
+    """Emails a fresh link. With unless_locked_at, only if reset is not locked at that moment
+    (checked in the statement that stores the link); None when it was locked."""
     token = random_token(32)
     expires = now() + LINK_VALID_FOR
     values = {
@@ -221,7 +233,11 @@ async def _send_link(account: Account, reset: PasswordReset | None, by_administr
     if reset is None:
         await PasswordReset.create(account_id=account.id, **values)
     else:
-        await PasswordReset.filter(id=reset.id).update(**values)
+        query = PasswordReset.filter(id=reset.id)
+        if unless_locked_at is not None:
+            query = query.filter(Q(locked_until=None) | Q(locked_until__lte=unless_locked_at))
+        if not await query.update(**values):
+            return None
     prefix = "/admin" if account.is_administrator else ""
     link = f"{get_settings().base_url}{prefix}/reset-password/{token}"
     return await _send(
@@ -288,6 +304,8 @@ async def reset_password(token: str, area: str, password: str, confirmation: str
     )
     if problems:
         raise PersonInputError(problems)
+    if account.password_hash and await verify_password(account.password_hash, password):
+        raise PersonInputError([UserInputError(SAME_AS_CURRENT, "password", "SAME_AS_CURRENT")])
     password_hash = await hash_password(password)
     moment = now()
     async with in_transaction() as connection:
