@@ -94,7 +94,9 @@ def create_app(settings: Settings | None = None, *, open_database: bool = True) 
         if not open_database:
             yield
             return
-        async with RegisterTortoise(app, config=settings.tortoise_config()):
+        from server.scheduling import upkeep_task
+
+        async with RegisterTortoise(app, config=settings.tortoise_config()), upkeep_task(settings):
             # What start-up made lives as long as the process: the collector stops walking
             # it, so full collections under load take milliseconds, not tens of them.
             gc.collect()
