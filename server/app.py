@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import importlib
@@ -12,7 +13,7 @@ from python_multipart import FormParser
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise import connections
@@ -21,6 +22,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from server.auth.viewer import resolve_viewer
 from server.graphql_app import graphql_endpoint
 from server.middleware import BodySizeLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
+from server.outages import RETRY_AFTER_SECONDS
 from server.pages import auth as auth_pages
 from server.pages import home as home_pages
 from server.pages.errors import error_handlers
@@ -43,10 +45,15 @@ asgi_csrf_module.FormParser = _csrf_form_parser
 
 
 async def healthz(request: Request) -> Response:
+    """200 when the database answers within the configured timeout, else 503 (never hangs)."""
+    settings = get_settings()
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await asyncio.wait_for(
+            connections.get("default").execute_query("SELECT 1"), settings.database_timeout_seconds
+        )
     except Exception:
-        return PlainTextResponse("database unavailable", status_code=503)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503,
+                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return JSONResponse({"status": "ok"})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import time
@@ -11,6 +12,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.observability import access_log, request_id_var
+from server.outages import CODE, MESSAGE, RETRY_AFTER_SECONDS, is_database_unavailable
 
 logger = logging.getLogger("aspire.errors")
 
@@ -43,7 +45,12 @@ class RequestLogMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
-        except Exception:
+        except Exception as error:
+            if is_database_unavailable(error):
+                logger.warning("database unavailable on %s %s: %r", scope["method"], scope["path"], error)
+                if not status["sent"]:
+                    await unavailable(scope, send_wrapper, request_id)
+                return
             logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if not status["sent"]:
                 await _plain_error(send_wrapper, 500, request_id)
@@ -53,6 +60,43 @@ class RequestLogMiddleware:
                 '%s %s %s %.1fms', scope["method"], scope["path"], status["code"], elapsed
             )
             request_id_var.reset(token)
+
+
+async def unavailable(scope: Scope, send: Send, request_id: str) -> None:
+    """503 when the database is away or busy: JSON with a code for /graphql, else the site's page."""
+    retry = [(b"retry-after", str(RETRY_AFTER_SECONDS).encode()), (b"cache-control", b"no-store")]
+    if scope["path"] == "/graphql":
+        body = json.dumps({"errors": [{"message": MESSAGE, "extensions": {"code": CODE}}]}).encode()
+        await _send_body(send, 503, b"application/json", body, retry)
+        return
+    await send_page(scope, send, 503, retry)
+
+
+async def send_page(scope: Scope, send: Send, status: int, extra_headers: list | None = None) -> None:
+    """An error page in the site's style (layout, no menu: the viewer may be unknown)."""
+    from starlette.requests import Request
+
+    from server.pages.errors import error_page
+
+    try:
+        response = error_page(Request(scope), status)
+        body = bytes(response.body)
+    except Exception:  # the page itself must never fail: fall back to plain words
+        logger.exception("error page %s could not be rendered", status)
+        body = b"<!DOCTYPE html><html lang=en><title>Error</title><h1>Sorry, try again later.</h1></html>"
+    await _send_body(send, status, b"text/html; charset=utf-8", body, extra_headers or [])
+
+
+async def _send_body(send: Send, status: int, content_type: bytes, body: bytes, extra_headers: list) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+                        *extra_headers],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _plain_error(send: Send, status: int, request_id: str) -> None:
