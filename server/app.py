@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None, *, open_database: bool = True) 
         middleware=[
             Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
             Middleware(RequestLogMiddleware),
-            Middleware(BodySizeLimitMiddleware),
+            Middleware(BodySizeLimitMiddleware, body_timeout=settings.request_body_timeout_seconds),
             Middleware(csrf),
             Middleware(ViewerMiddleware),
         ],

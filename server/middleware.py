@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
 import time
 import uuid
 
+from python_multipart.exceptions import MultipartParseError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,6 +20,11 @@ logger = logging.getLogger("aspire.errors")
 
 MAX_BODY_BYTES = 6 * 1024 * 1024  # uploads are capped at 5 MB; forms are far smaller
 MAX_GRAPHQL_BODY_BYTES = 64 * 1024
+MAX_FORM_BYTES = 1024 * 1024  # url-encoded forms: a full target grid is ~100 KB
+MAX_FORM_FIELDS = 20_000
+MAX_FIELD_CHARS = 2_000  # the longest stored text is 255 characters
+MAX_HEADERS = 100
+MAX_HEADER_BYTES = 16 * 1024
 
 
 class RequestLogMiddleware:
@@ -72,14 +79,15 @@ async def unavailable(scope: Scope, send: Send, request_id: str) -> None:
     await send_page(scope, send, 503, retry)
 
 
-async def send_page(scope: Scope, send: Send, status: int, extra_headers: list | None = None) -> None:
+async def send_page(scope: Scope, send: Send, status: int, extra_headers: list | None = None,
+                    message: str | None = None) -> None:
     """An error page in the site's style (layout, no menu: the viewer may be unknown)."""
     from starlette.requests import Request
 
     from server.pages.errors import error_page
 
     try:
-        response = error_page(Request(scope), status)
+        response = error_page(Request(scope), status, message)
         body = bytes(response.body)
     except Exception:  # the page itself must never fail: fall back to plain words
         logger.exception("error page %s could not be rendered", status)
@@ -122,60 +130,140 @@ async def _plain_error(send: Send, status: int, request_id: str) -> None:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses over-large bodies before anything reads them."""
+    """Refuses hostile requests before anything reads them, each with a clear answer (the
+    site's page, or JSON for /graphql) and without holding up anyone else:
 
-    def __init__(self, app: ASGIApp) -> None:
+    - a body over its limit (413): declared, or counted as it arrives;
+    - more than MAX_HEADERS headers or MAX_HEADER_BYTES of them (431);
+    - a body that has not fully arrived within `body_timeout` seconds (408, slowloris);
+    - a form (url-encoded) over MAX_FORM_BYTES, or with a field over MAX_FIELD_CHARS (400).
+    """
+
+    def __init__(self, app: ASGIApp, body_timeout: float = 30.0) -> None:
         self.app = app
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = MAX_GRAPHQL_BODY_BYTES if scope["path"] == "/graphql" else MAX_BODY_BYTES
-        headers = dict(scope["headers"])
+        raw_headers = scope["headers"]
+        if len(raw_headers) > MAX_HEADERS or sum(len(k) + len(v) for k, v in raw_headers) > MAX_HEADER_BYTES:
+            await refuse(scope, send, 431, "The request has too many or too large headers.")
+            return
+        headers = dict(raw_headers)
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        is_form = content_type == b"application/x-www-form-urlencoded"
+        if scope["path"] == "/graphql":
+            limit = MAX_GRAPHQL_BODY_BYTES
+        elif is_form:
+            limit = MAX_FORM_BYTES
+        else:
+            limit = MAX_BODY_BYTES
         declared = headers.get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await _too_large(scope, send)
             return
-        received = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout
+        state = {"received": 0, "done": False}
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            if state["done"]:  # the body is in: later receives wait for a disconnect, unbounded
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise _BodyTooSlow() from None
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
+                state["received"] += len(message.get("body", b""))
+                if state["received"] > limit:
                     raise _BodyTooLarge()
+                if not message.get("more_body", False):
+                    state["done"] = True
             return message
 
+        app_receive = limited_receive
         try:
-            await self.app(scope, limited_receive, send)
+            if is_form and scope["method"] in {"POST", "PUT", "PATCH"}:
+                body = await _read_all(limited_receive)
+                too_long = _has_overlong_field(body)
+                if too_long:
+                    await refuse(scope, send, 400, f"A field is too long: each can be at most "
+                                 f"{MAX_FIELD_CHARS:,} characters. Shorten it and send the form again.")
+                    return
+                app_receive = _replay(body, receive)
+            await self.app(scope, app_receive, send)
         except _BodyTooLarge:
             await _too_large(scope, send)
+        except _BodyTooSlow:
+            await refuse(scope, send, 408, "The request body did not arrive in time.")
+        except _ClientGone:
+            return
+        except MultipartParseError:  # raised while the CSRF check reads a malformed form
+            await refuse(scope, send, 400, "The form could not be read. Send it again from the page.")
+
+
+async def _read_all(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            raise _ClientGone()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _has_overlong_field(body: bytes) -> bool:
+    """True when a field's value is over MAX_FIELD_CHARS characters."""
+    from urllib.parse import parse_qsl
+
+    try:
+        fields = parse_qsl(body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:
+        return True
+    return any(len(value) > MAX_FIELD_CHARS for _, value in fields)
 
 
 class _BodyTooLarge(Exception):
     pass
 
 
+class _BodyTooSlow(Exception):
+    pass
+
+
+class _ClientGone(Exception):
+    pass
+
+
+async def refuse(scope: Scope, send: Send, status: int, message: str) -> None:
+    if scope["path"] == "/graphql":
+        body = json.dumps({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}).encode()
+        await _send_body(send, status, b"application/json", body, [(b"connection", b"close")])
+    else:
+        await send_page(scope, send, status, [(b"connection", b"close")], message)
+
+
 async def _too_large(scope: Scope, send: Send) -> None:
     if scope["path"] == "/graphql":
-        body = (
-            b'{"errors":[{"message":"The request is too large.",'
-            b'"extensions":{"code":"BAD_USER_INPUT"}}]}'
-        )
-        content_type = b"application/json"
+        await refuse(scope, send, 413, "The request is too large.")
     else:
-        body = b"The file or form is too large. Files can be at most 5 MB."
-        content_type = b"text/plain; charset=utf-8"
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+        await refuse(scope, send, 413, "The file or form is too large. Files can be at most 5 MB.")
 
 
 class SecurityHeadersMiddleware:

@@ -24,8 +24,9 @@ MESSAGES = {
 }
 
 
-def error_page(request: Request, status: int) -> Response:
+def error_page(request: Request, status: int, message: str | None = None) -> Response:
     title, body = MESSAGES.get(status, MESSAGES[500])
+    body = message or body
     return render(request, "errors/error.html", {"title": title, "body": body,
                                                   "request_id": request.scope.get("state", {}).get("request_id")},
                   status_code=status)
