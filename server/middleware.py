@@ -187,10 +187,9 @@ class BodySizeLimitMiddleware:
         try:
             if is_form and scope["method"] in {"POST", "PUT", "PATCH"}:
                 body = await _read_all(limited_receive)
-                too_long = _has_overlong_field(body)
-                if too_long:
-                    await refuse(scope, send, 400, f"A field is too long: each can be at most "
-                                 f"{MAX_FIELD_CHARS:,} characters. Shorten it and send the form again.")
+                problem = _form_problem(body)
+                if problem:
+                    await refuse(scope, send, 400, problem)
                     return
                 app_receive = _replay(body, receive)
             await self.app(scope, app_receive, send)
@@ -228,15 +227,18 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _has_overlong_field(body: bytes) -> bool:
-    """True when a field's value is over MAX_FIELD_CHARS characters."""
+def _form_problem(body: bytes) -> str | None:
+    """What is wrong with a url-encoded form, in words for the person; None when nothing."""
     from urllib.parse import parse_qsl
 
     try:
         fields = parse_qsl(body.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
     except ValueError:
-        return True
-    return any(len(value) > MAX_FIELD_CHARS for _, value in fields)
+        return f"The form has too many fields: at most {MAX_FORM_FIELDS:,} can be sent at once."
+    if any(len(value) > MAX_FIELD_CHARS for _, value in fields):
+        return (f"A field is too long: each can be at most {MAX_FIELD_CHARS:,} characters. "
+                "Shorten it and send the form again.")
+    return None
 
 
 class _BodyTooLarge(Exception):
