@@ -101,7 +101,15 @@ def create_app(settings: Settings | None = None, *, open_database: bool = True) 
         if not open_database:
             yield
             return
+        import logging
+
+        from server.observability import configure_logging
         from server.scheduling import upkeep_task
+
+        if not logging.getLogger().handlers:
+            # A worker process of `aspire serve --workers N` starts without the parent's
+            # logging set-up: without this its upkeep and error logs would be lost.
+            configure_logging(settings.log_level)
 
         async with RegisterTortoise(app, config=settings.tortoise_config()), upkeep_task(settings):
             # What start-up made lives as long as the process: the collector stops walking
