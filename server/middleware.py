@@ -25,6 +25,7 @@ MAX_FORM_FIELDS = 20_000
 MAX_FIELD_CHARS = 2_000  # the longest stored text is 255 characters
 MAX_HEADERS = 100
 MAX_HEADER_BYTES = 16 * 1024
+MIN_BODY_RATE = 16 * 1024  # bytes a second: each byte received extends the body's deadline
 
 
 class RequestLogMiddleware:
@@ -135,7 +136,8 @@ class BodySizeLimitMiddleware:
 
     - a body over its limit (413): declared, or counted as it arrives;
     - more than MAX_HEADERS headers or MAX_HEADER_BYTES of them (431);
-    - a body that has not fully arrived within `body_timeout` seconds (408, slowloris);
+    - a body that has not fully arrived within `body_timeout` seconds, plus the time its bytes
+      take at MIN_BODY_RATE (408: a slowloris trickle);
     - a form (url-encoded) over MAX_FORM_BYTES, or with a field over MAX_FIELD_CHARS (400).
     """
 
@@ -165,12 +167,15 @@ class BodySizeLimitMiddleware:
             await _too_large(scope, send)
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.body_timeout
+        started = loop.time()
         state = {"received": 0, "done": False}
 
         async def limited_receive() -> Message:
             if state["done"]:  # the body is in: later receives wait for a disconnect, unbounded
                 return await receive()
+            # body_timeout, plus the time the bytes so far take at MIN_BODY_RATE: a large upload
+            # over a slow school link gets through, a trickle of a few bytes a second does not.
+            deadline = started + self.body_timeout + state["received"] / MIN_BODY_RATE
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except TimeoutError:

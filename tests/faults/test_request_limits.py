@@ -38,3 +38,39 @@ async def test_a_declared_oversized_upload_is_the_sites_413_page(client):
                                           "content-type": "multipart/form-data; boundary=b"})
     assert response.status_code == 413
     assert "The file is too large" in response.text and 'class="govuk-template"' in response.text
+
+
+async def test_a_slow_but_steady_body_gets_through_and_a_trickle_does_not():
+    """The body deadline grows with what has arrived: 16 KB a second keeps a body alive."""
+    import asyncio
+
+    from server.middleware import MIN_BODY_RATE, BodySizeLimitMiddleware
+
+    async def app(scope, receive, send):
+        while (await receive()).get("more_body"):
+            pass
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def run(chunks: list[bytes], gap: float) -> int:
+        scope = {"type": "http", "path": "/upload", "method": "POST", "headers": [], "state": {}}
+        pending = list(chunks)
+
+        async def receive():
+            await asyncio.sleep(gap)
+            body = pending.pop(0)
+            return {"type": "http.request", "body": body, "more_body": bool(pending)}
+
+        sent = []
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                sent.append(message["status"])
+
+        await BodySizeLimitMiddleware(app, body_timeout=0.2)(scope, receive, send)
+        return sent[0]
+
+    # Ten chunks of 16 KB, 0.05 s apart: 0.5 s in all, past the bare 0.2 s, at ~320 KB/s.
+    assert await run([b"x" * MIN_BODY_RATE] * 10, 0.05) == 200
+    # One byte every 0.05 s: refused once 0.2 s (and a few microseconds) have gone.
+    assert await run([b"x"] * 20, 0.05) == 408
