@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import importlib
@@ -12,7 +13,7 @@ from python_multipart import FormParser
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from tortoise import connections
@@ -22,6 +23,7 @@ from server.auth.forwarded import UntrustedProxyWarning
 from server.auth.viewer import resolve_viewer
 from server.graphql_app import graphql_endpoint
 from server.middleware import BodySizeLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
+from server.outages import RETRY_AFTER_SECONDS
 from server.pages import auth as auth_pages
 from server.pages import home as home_pages
 from server.pages.errors import error_handlers
@@ -44,10 +46,15 @@ asgi_csrf_module.FormParser = _csrf_form_parser
 
 
 async def healthz(request: Request) -> Response:
+    """200 when the database answers within the configured timeout, else 503 (never hangs)."""
+    settings = get_settings()
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        await asyncio.wait_for(
+            connections.get("default").execute_query("SELECT 1"), settings.database_timeout_seconds
+        )
     except Exception:
-        return PlainTextResponse("database unavailable", status_code=503)
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503,
+                            headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return JSONResponse({"status": "ok"})
 
 
@@ -95,7 +102,17 @@ def create_app(settings: Settings | None = None, *, open_database: bool = True) 
         if not open_database:
             yield
             return
-        async with RegisterTortoise(app, config=settings.tortoise_config()):
+        import logging
+
+        from server.observability import configure_logging
+        from server.scheduling import upkeep_task
+
+        if not logging.getLogger().handlers:
+            # A worker process of `aspire serve --workers N` starts without the parent's
+            # logging set-up: without this its upkeep and error logs would be lost.
+            configure_logging(settings.log_level)
+
+        async with RegisterTortoise(app, config=settings.tortoise_config()), upkeep_task(settings):
             # What start-up made lives as long as the process: the collector stops walking
             # it, so full collections under load take milliseconds, not tens of them.
             gc.collect()
@@ -119,7 +136,7 @@ def create_app(settings: Settings | None = None, *, open_database: bool = True) 
             Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
             Middleware(RequestLogMiddleware),
             Middleware(UntrustedProxyWarning),
-            Middleware(BodySizeLimitMiddleware),
+            Middleware(BodySizeLimitMiddleware, body_timeout=settings.request_body_timeout_seconds),
             Middleware(csrf),
             Middleware(ViewerMiddleware),
         ],

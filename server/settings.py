@@ -39,6 +39,10 @@ class Settings:
     sign_in_address_slow_after: int = 10
     sign_in_address_failures_per_minute: int = 50
     sign_in_address_failures_per_hour: int = 300
+    database_timeout_seconds: float = 5.0
+    database_command_timeout_seconds: float = 30.0
+    upkeep_interval_minutes: int = 60
+    request_body_timeout_seconds: float = 30.0
 
     @property
     def is_development(self) -> bool:
@@ -53,10 +57,17 @@ class Settings:
         return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 
     def tortoise_config(self) -> dict:
-        return tortoise_config(self.database_url)
+        return tortoise_config(
+            self.database_url,
+            timeout=self.database_timeout_seconds,
+            command_timeout=self.database_command_timeout_seconds,
+        )
 
 
-def tortoise_config(database_url: str) -> dict:
+def tortoise_config(database_url: str, timeout: float | None = None, command_timeout: float | None = None) -> dict:
+    """`timeout`: seconds to open a PostgreSQL connection, or to wait for a busy SQLite
+    database; `command_timeout`: seconds a PostgreSQL statement may take. Short bounds
+    make an unreachable database a quick 503 rather than a hung request."""
     url = database_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url.removeprefix("postgresql://")
@@ -65,6 +76,14 @@ def tortoise_config(database_url: str) -> dict:
         # Our SQLite client counts only the rows a statement changed, not its triggers'.
         connection = expand_db_url(url)
         connection["engine"] = "server.sqlite_backend"
+        if timeout is not None:
+            connection["credentials"]["busy_timeout"] = int(timeout * 1000)
+    elif timeout is not None or command_timeout is not None:
+        connection = expand_db_url(url)
+        if timeout is not None:
+            connection["credentials"]["timeout"] = timeout
+        if command_timeout is not None:
+            connection["credentials"]["command_timeout"] = command_timeout
     return {
         "connections": {"default": connection},
         "apps": {
@@ -113,6 +132,12 @@ def load_settings() -> Settings:
         sign_in_address_failures_per_hour=config(
             "ASPIRE_SIGN_IN_ADDRESS_FAILURES_PER_HOUR", cast=int, default=300
         ),
+        database_timeout_seconds=config("ASPIRE_DATABASE_TIMEOUT_SECONDS", cast=float, default=5.0),
+        database_command_timeout_seconds=config(
+            "ASPIRE_DATABASE_COMMAND_TIMEOUT_SECONDS", cast=float, default=30.0
+        ),
+        upkeep_interval_minutes=config("ASPIRE_UPKEEP_INTERVAL_MINUTES", cast=int, default=60),
+        request_body_timeout_seconds=config("ASPIRE_REQUEST_BODY_TIMEOUT_SECONDS", cast=float, default=30.0),
     )
 
 

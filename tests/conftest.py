@@ -22,6 +22,8 @@ os.environ["ASPIRE_ENV"] = "test"
 os.environ["ASPIRE_DATABASE_URL"] = _database_url()
 os.environ["ASPIRE_OUTBOX_DIR"] = str(_TMP / "outbox")
 os.environ["ASPIRE_SECRET_KEY"] = "test-secret-key-" + "x" * 32
+# Tests run upkeep themselves; servers started by tests do not schedule it unless asked.
+os.environ.setdefault("ASPIRE_UPKEEP_INTERVAL_MINUTES", "0")
 os.environ.pop("ASPIRE_REDIS_URL", None)
 os.environ.pop("ASPIRE_SMTP_URL", None)
 
@@ -77,6 +79,7 @@ TABLES_IN_DELETE_ORDER = (
     "target_summary", "target_summary_grade", "estimate_summary", "pupil_revision", "subject",
     "batch_row", "batch", "throttle_counter", "api_token", "session", "password_reset",
     "security_answer", "activation", "administrator_slot", "account", "organisation",
+    "upkeep_claim",
 )
 
 

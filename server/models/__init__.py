@@ -17,6 +17,7 @@ from server.models.pupils import Pupil, PupilImport, SchoolValueAdded, Subject
 from server.models.summaries import EstimateSummary, PupilRevision, TargetSummaryGrade
 from server.models.target_settings import SubjectSettings, YearGroupSettings
 from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
+from server.models.upkeep import UpkeepClaim
 
 __models__ = [
     Organisation,
@@ -44,6 +45,7 @@ __models__ = [
     PupilRevision,
     EstimateSummary,
     AuditEvent,
+    UpkeepClaim,
 ]
 
 __all__ = [m.__name__ for m in __models__]

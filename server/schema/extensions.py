@@ -14,7 +14,9 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from server import outages
 from server.operations import documents
+from server.outages import is_database_unavailable
 from server.schema.errors import should_mask_error, with_codes
 
 MAX_DEPTH = 10
@@ -44,6 +46,15 @@ class MaskInternalErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
+        if is_database_unavailable(error.original_error):
+            # Not a bug: the database is away or busy. Say so, and answer HTTP 503.
+            masked.message = outages.MESSAGE
+            masked.extensions = {"code": outages.CODE}
+            response = getattr(self.execution_context.context, "response", None)
+            if response is not None:
+                response.status_code = 503
+                response.headers["Retry-After"] = str(outages.RETRY_AFTER_SECONDS)
+            return masked
         masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked
 

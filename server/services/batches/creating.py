@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from server.faultpoints import pause_point
 from server.models import Account, Batch, BatchRow, Organisation
 from server.models.enums import BatchStatus
 from server.services.accounts.activation import send_verification
@@ -105,6 +106,7 @@ async def create_users(
             if taken != 1:
                 raise RowClaimLost()
             result.created.append(account)
+            await pause_point("batch.create_users", len(result.created))
         left = len(rows) - len(result.created)
         status = BatchStatus.PROCESSED if left == 0 else BatchStatus.PARTIALLY_PROCESSED
         await Batch.filter(id=batch.id).using_db(connection).update(

@@ -25,6 +25,7 @@ from typing import Any
 import anyio
 from tortoise.transactions import in_transaction
 
+from server.faultpoints import pause_point
 from server.models import Organisation, Pupil, PupilImport, YearGroupSettings
 from server.models.enums import (
     YEAR_GROUPS,
@@ -539,6 +540,7 @@ async def confirm_pupil_import(
                 changed, batch_size=500, on_conflict=["school_id", "upn"],
                 update_fields=[*COMPARED, "left_at", "updated_at"], using_db=connection,
             )
+        await pause_point("pupils.import.confirm", len(changed))
         marked_left = 0
         if mark_missing_as_left:
             in_file = {row["shown"]["upn"].replace(" ", "").upper()

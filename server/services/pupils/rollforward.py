@@ -22,6 +22,7 @@ from tortoise.expressions import F, Subquery
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from server.faultpoints import pause_point
 from server.models import Organisation, Pupil, Target
 from server.models.enums import YEAR_GROUPS, KeyStage
 from server.services.accounts.audit import Actor, record
@@ -184,6 +185,7 @@ async def roll_forward(
         moved_targets = await _current_targets(school_id).filter(
             pupil_id__in=pupils_in(staying)
         ).using_db(connection).update(year_group=F("year_group") + 1)
+        await pause_point("pupils.roll_forward", moved_targets)
         cleared = await _current_pupils(school_id).filter(
             year_group__in=crossing or [-1]
         ).using_db(connection).update(prior_attainment=None)

@@ -50,6 +50,7 @@ from datetime import UTC, datetime
 import numpy as np
 from tortoise.transactions import in_transaction
 
+from server.faultpoints import pause_point
 from server.models import Account, Target, YearGroupSettings
 from server.models.enums import AccessVia, BenchmarkLevel, KeyStage, Prepopulate, TargetChangeKind
 from server.services.accounts.audit import Actor
@@ -443,6 +444,7 @@ async def run_prepopulation(
     )
     write = _write_postgres if sql.is_postgres(connection) else _write_sqlite
     result = await write(connection, plan, stamp)
+    await pause_point("targets.prepopulate", result.written)
     if result.written:
         await audit.record(
             actor,

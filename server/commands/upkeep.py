@@ -1,0 +1,40 @@
+"""`aspire maintain`: scheduled upkeep (expired sessions, old counters, purges), for cron."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    maintain = subparsers.add_parser(
+        "maintain",
+        help="remove expired sessions, old throttle counters, deleted targets and batch rows past "
+        "30 days, unconfirmed pupil imports and expired links (what aspire serve runs hourly)",
+    )
+    maintain.add_argument("--json", action="store_true", help="print what was removed as JSON")
+    maintain.set_defaults(func=maintain_command)
+
+
+def maintain_command(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from server.cli import with_database
+    from server.observability import configure_logging
+    from server.services.audit import Actor
+    from server.services.upkeep import run_upkeep
+    from server.settings import get_settings
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+
+    async def work():
+        return await run_upkeep(Actor.command_line(), timedelta(minutes=settings.session_idle_minutes))
+
+    result = asyncio.run(with_database(work))
+    if args.json:
+        print(json.dumps({"ran": result.ran, "removed": result.removed, "reason": result.reason}))
+    else:
+        print(result.summary())
+    return 0 if result.ran else 3
