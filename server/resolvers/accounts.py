@@ -9,6 +9,7 @@ from server.schema import accounts as types
 from server.schema.enums import PupilAccess
 from server.schema.errors import NotFound, Unauthenticated
 from server.schema.pagination import PageInfo, edges_for, encode_cursor, page_window
+from server.services import audit_wording
 from server.services.accounts import activation as signups
 from server.services.accounts import manage, mfa, people, recovery
 from server.services.accounts.audit import Actor
@@ -194,24 +195,28 @@ async def audit_events(context, first, after) -> types.AuditEntryConnection:
     admin = require_administrator(context)
     start, size = page_window(first, after)
     total, events, names = await manage.audit_page(admin.organisation_id, start, size)
-    entries = [
-        types.AuditEntry(
+    entries = []
+    for e in events:
+        described = audit_wording.describe(e, names)
+        entries.append(types.AuditEntry(
             id=str(e.id),
             at=e.created_at,
             action=e.action,
-            actor=names.get(e.actor_id) if e.actor_id else None,
+            actor=names.people.get(e.actor_id) if e.actor_id else None,
             via=e.via.value,
             subject=(
-                names.get(int(e.subject_id), f"account {e.subject_id}")
+                names.people.get(int(e.subject_id), f"account {e.subject_id}")
                 if e.subject_type == "account" and e.subject_id and e.subject_id.isdigit()
                 else (f"{e.subject_type} {e.subject_id}" if e.subject_type else None)
             ),
             before=e.before,
             after=e.after,
             detail=e.detail,
-        )
-        for e in events
-    ]
+            who=described.who,
+            what=described.what,
+            about=described.about,
+            how=described.how,
+        ))
     return types.AuditEntryConnection(
         edges=edges_for(entries, start),
         page_info=PageInfo(

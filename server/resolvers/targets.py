@@ -150,12 +150,15 @@ def actor_of(context) -> Actor:
 
 
 async def _audit_pupil_read(context, entry: SchoolYearGroup, key_stage: KeyStage,
-                            year_group: int, pupil_ids: list[int], what: str) -> None:
-    """Pupil-level reads by an outside organisation (an LA) are audited."""
+                            year_group: int, pupil_ids: list[int], what: str,
+                            subject_codes: list[str] | None = None) -> None:
+    """Pupil-level reads by an outside organisation (an LA) are audited (no subject codes:
+    every subject)."""
     if relation(context.scope.persona, entry.sharing) == "own":
         return
     await rows_service.record_outside_read(
-        actor_of(context), entry.school.id, key_stage, year_group, pupil_ids, what
+        actor_of(context), entry.school.id, key_stage, year_group, pupil_ids, what,
+        subject_codes,
     )
 
 
@@ -179,7 +182,7 @@ async def pupil_targets(
         entry.school.id, ks, year_group, codes, start, size, upn
     )
     await _audit_pupil_read(context, entry, ks, year_group, [r.pupil.id for r in page.rows],
-                            "targets.pupil_read")
+                            "targets.pupil_read", codes)
     for row in page.rows:
         context.loaders.subject_by_id.prime(row.subject.id, row.subject)
     end = start + len(page.rows) - 1

@@ -7,6 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.tools import merge_types
 
+from server.schema.error_log import log_errors
 from server.schema.execution import PlainFieldExecutor, verify_fast_path
 from server.schema.extensions import schema_extensions
 from server.schema.fields.accounts import AccountsMutation, AccountsQuery
@@ -36,7 +37,12 @@ FAST_EXECUTOR = get_settings().graphql_executor == "fast"
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
 
-schema = strawberry.Schema(
+class AspireSchema(strawberry.Schema):
+    def process_errors(self, errors, execution_context=None) -> None:
+        log_errors(errors, execution_context)
+
+
+schema = AspireSchema(
     query=Query,
     mutation=Mutation,
     extensions=schema_extensions(),

@@ -194,6 +194,13 @@ class AuditEntry:
     before: JSON | None
     after: JSON | None
     detail: JSON | None
+    who: str = strawberry.field(description="In people's words: the person, with their LA or "
+                                "chain by name when they are outside the organisation")
+    what: str = strawberry.field(description="In people's words, e.g. \"Read pupils' targets "
+                                 "(28 pupils)\"")
+    about: str | None = strawberry.field(description="In people's words, e.g. \"Key stage 4, "
+                                         "Year 10: Mathematics\"")
+    how: str = strawberry.field(description="A page, an export or an API token by its name")
 
 
 @strawberry.type

@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 from server.auth.sessions import end_all_sessions
 from server.models import Account, AdministratorSlot, AuditEvent, Organisation
 from server.models.enums import AccountKind, AccountStatus, Role
+from server.services import audit_wording
 from server.services.accounts.activation import send_verification
 from server.services.accounts.audit import Actor, account_snapshot, record
 from server.services.accounts.people import (
@@ -259,18 +260,11 @@ def audit_query(organisation_id: int):
     ).order_by("-created_at", "-id")
 
 
-async def audit_page(organisation_id: int, start: int, size: int) -> tuple[int, list, dict]:
-    """One page of the organisation's audit log, with the names of the people involved."""
+async def audit_page(organisation_id: int, start: int, size: int
+                     ) -> tuple[int, list, audit_wording.Names]:
+    """One page of the organisation's audit log, with the names of the people,
+    organisations, tokens and subjects involved."""
     query = audit_query(organisation_id)
     total = await query.count()
     events = await query.offset(start).limit(size)
-    ids = {e.actor_id for e in events if e.actor_id}
-    ids |= {
-        int(e.subject_id)
-        for e in events
-        if e.subject_type == "account" and e.subject_id and e.subject_id.isdigit()
-    }
-    names = {
-        a.id: f"{a.forename} {a.surname} ({a.login_name})" for a in await Account.filter(id__in=ids)
-    }
-    return total, events, names
+    return total, events, await audit_wording.names_for(events)

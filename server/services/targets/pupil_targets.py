@@ -343,12 +343,15 @@ async def set_target(
 async def record_outside_read(
     actor: Actor, school_id: int, key_stage: KeyStage, year_group: int,
     pupil_ids: Sequence[int], action: str = "targets.pupil_read",
+    subject_codes: Sequence[str] | None = None,
 ) -> None:
     """An outside organisation read pupil-level targets: who, through what, which pupils
-    (their ids, never their data).
+    (their ids, never their data) and which subjects (none named: every subject).
     """
+    detail: dict = {"pupil_ids": sorted(set(pupil_ids))}
+    if subject_codes:
+        detail["subjects"] = sorted(set(subject_codes))
     await audit.record(
         actor, action, school_id, "year_group",
-        audit.year_group_key(key_stage.value, year_group),
-        detail={"pupil_ids": sorted(set(pupil_ids))},
+        audit.year_group_key(key_stage.value, year_group), detail=detail,
     )
