@@ -5,7 +5,7 @@ and every chunk of the zip is handed back as soon as it is written (the zip entr
 data descriptors, so nothing is sought back to). Every cell is an inline string with the
 text number format (@), as is every column, so a spreadsheet never reads a value as a
 number, a date or a formula. Values are written as given: neutralising formula-like text
-is the caller's rule (server.services.targets.export.neutralise).
+is not needed: a typed text cell is never evaluated (server.formula_safety explains).
 
 Used by the export page (streaming, page by page) and by the GraphQL workbook field
 (`workbook_bytes`). Plain Python and zipfile only, so pages and services may both import it.

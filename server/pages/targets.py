@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from server.formula_safety import neutralise
 from server.pages.home import signed_in
 from server.pages.menus import add_main_item
 from server.pages.rendering import execute, is_fragment_request, render, run
@@ -352,7 +353,7 @@ async def _csv(pages: AsyncIterator[ExportPage]) -> AsyncIterator[str]:
         if header:
             writer.writerow(columns)
             header = False
-        writer.writerows(rows)
+        writer.writerows([neutralise(v) for v in row] for row in rows)
         del rows
         yield buffer.getvalue()
 

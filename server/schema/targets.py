@@ -14,6 +14,7 @@ from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.execution import pure_resolver
 from server.schema.organisations import School
 from server.schema.pagination import Edge, PageInfo
+from server.services.estimates.rounding import whole_percentages
 from server.services.targets.aggregates import grade_threshold
 from server.services.targets.pupil_targets import EstimateValue, PupilTargetRow
 
@@ -109,6 +110,8 @@ class Estimate:
 class GradeChance:
     grade: str
     probability: float
+    percent: int = strawberry.field(description="The chance as a whole percentage; a pupil's "
+                                    "percentages add up to exactly 100 (largest remainder)")
 
 
 @strawberry.type
@@ -167,7 +170,10 @@ class PupilTarget:
     @strawberry.field(description="Chance of each grade at the benchmark, lowest grade first")
     def chances(self, benchmark: BenchmarkLevel | None = None) -> list[GradeChance]:
         level = benchmark.stored() if benchmark else None
-        return [GradeChance(grade=g, probability=p) for g, p in self.row.chances(level)]
+        chances = self.row.chances(level)
+        shown = whole_percentages([p for _, p in chances])
+        return [GradeChance(grade=g, probability=p, percent=whole)
+                for (g, p), whole in zip(chances, shown, strict=True)]
 
     @strawberry.field(description="Likelihood of reaching the target nationally, at the benchmark")
     def likelihood(self, benchmark: BenchmarkLevel | None = None) -> float | None:

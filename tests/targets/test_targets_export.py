@@ -24,29 +24,29 @@ def test_neutralise(value, expected):
     assert neutralise(neutralise(value)) == expected  # idempotent
 
 
-def test_workbook_cells_are_text_and_neutralised():
-    rows = [["A123456789012", "=HYPERLINK(\"http://x\")", "-Smith", "Mathematics", "5", "4",
-             "4.6"]]
+def test_workbook_cells_are_typed_text_without_a_stray_apostrophe():
+    rows = [["A123456789012", "=HYPERLINK(\"http://x\")", "-Smith", "Mathematics", "5",
+             "Average (50th percentile)", "4", "4.60", "GCSE 9-1"]]
     book = load_workbook(io.BytesIO(workbook_bytes(rows)))
     sheet = book.active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == list(COLUMNS)
-    assert values[1] == ["A123456789012", "'=HYPERLINK(\"http://x\")", "'-Smith", "Mathematics",
-                         "5", "4", "4.6"]
+    # A text cell is never evaluated, so the value stays as it was: no apostrophe inside.
+    assert values[1] == rows[0]
     for row in sheet.iter_rows():
         for cell in row:
-            assert cell.data_type == "s"
+            assert cell.data_type == "s" and cell.number_format == "@"
 
 
 def test_workbook_keeps_awkward_text_as_text():
     from server.xlsx_stream import escape
 
-    rows = [["<b>&", "'\rx", "_x0041_", "\x00nul", "", "tab\there", "  spaced  "]]
+    rows = [["<b>&", "'\rx", "_x0041_", "\x00nul", "", "tab\there", "  spaced  ", "x", "y"]]
     book = load_workbook(io.BytesIO(workbook_bytes(rows)))
     values = [[c.value for c in row] for row in book.active.iter_rows()]
     # openpyxl leaves the spreadsheet escapes (_xHHHH_) as they are; Excel reads them back.
-    assert values[1] == ["<b>&", "'_x000D_x", "_x005F_x0041_", "'_x0000_nul", None, "tab\there",
-                         "  spaced  "]
+    assert values[1] == ["<b>&", "'_x000D_x", "_x005F_x0041_", "_x0000_nul", None, "tab\there",
+                         "  spaced  ", "x", "y"]
     assert all(c.number_format == "@" for row in book.active.iter_rows() for c in row)
     assert escape("a_x00zz_b") == "a_x00zz_b"
 
@@ -89,8 +89,10 @@ async def test_export_rows_show_the_estimates_of_the_pupil_page():
     seen = set()
     for row in rows:
         estimate = row.estimate()
-        expected = (estimate.grade, estimate.fine_grade) if estimate else ("", "")
-        assert export_row(row)[5:] == list(expected), (row.pupil.surname, row.subject.code)
+        expected = ((estimate.grade, f"{estimate.fine_points:.2f}") if estimate else ("", ""))
+        cells = export_row(row)
+        assert cells[6:8] == list(expected), (row.pupil.surname, row.subject.code)
+        assert cells[5] == "Average (50th percentile)" and cells[8] == row.scale.name
         seen.add(bool(estimate))
     assert seen == {True, False}
     from server.services.targets import export

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -165,8 +166,10 @@ async def test_csv_export_is_text_and_neutralised(client, school):
     assert "attachment" in r.headers["content-disposition"]
     assert r.headers["cache-control"] == "no-store"
     rows = list(csv.reader(io.StringIO(r.text)))
-    assert rows[0] == ["UPN", "Forename", "Surname", "Subject", "Target", "Benchmark grade",
-                       "Estimate"]
+    assert rows[0] == ["UPN", "Forename", "Surname", "Subject", "Target", "Benchmark",
+                       "Benchmark grade", "Estimate", "Grade format"]
+    estimates = [row[7] for row in rows[1:] if row[7]]
+    assert estimates and all(re.fullmatch(r"\d+\.\d\d", e) for e in estimates)  # one format
     assert len(rows) == 1 + 7 * 20
     evil = [row for row in rows if "HYPERLINK" in row[2]]
     assert evil and all(row[2].startswith("'=") and row[1] == "'-2+3" for row in evil)
@@ -182,7 +185,9 @@ async def test_csv_export_is_text_and_neutralised(client, school):
     # Every cell is text (an empty target is an empty cell), numbers included.
     assert all(v is None or isinstance(v, str) for row in values for v in row)
     assert any(row[4] == "6" for row in values)
-    assert any(row[2] == "'=HYPERLINK(\"http://evil\")" for row in values)
+    # Typed text cells: the value as it is, never a stray apostrophe inside the cell.
+    assert any(row[2] == "=HYPERLINK(\"http://evil\")" for row in values)
+    assert not any(str(v).startswith("'") for row in values for v in row if v)
 
 
 async def test_la_pages(client, school):
@@ -250,3 +255,15 @@ async def test_all_subjects_needs_a_upn(client, school):
     assert r.status_code == 400
     assert "There is a problem" in r.text and 'href="#upn"' in r.text
     assert 'id="upn-error"' in r.text and "Enter a pupil&#39;s UPN" in r.text
+
+
+async def test_each_pupils_chances_add_up_to_exactly_100(client, school):
+    user = await make_user(school, Role.DATA_MANAGER, PupilAccess.FULL)
+    await sign_in(client, user)
+    r = await client.get("/targets?yearGroup=10&subject=maths")
+    tables = re.findall(r'<table class="govuk-visually-hidden" id="chances-[^"]+">(.*?)</table>',
+                        r.text, re.S)
+    assert tables
+    for table in tables:
+        shown = [int(p) for p in re.findall(r"<td>(\d+)%</td>", table)]
+        assert sum(shown) == 100, shown

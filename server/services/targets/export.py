@@ -1,7 +1,7 @@
 """Targets export for other school systems (CSV and .xlsx): every cell is text.
 
-Values that a spreadsheet would read as a formula (starting with =, +, -, @, tab, carriage
-return or NUL) are neutralised with a leading single quote (OWASP CSV injection).
+The rows hold the values as they are; the CSV encoder neutralises formula-like ones
+(server.formula_safety), the workbook types every cell as text instead.
 """
 
 from __future__ import annotations
@@ -10,29 +10,34 @@ import weakref
 from collections.abc import Iterable, Sequence
 
 from server import xlsx_stream
+from server.formula_safety import neutralise
 from server.models.enums import BenchmarkLevel
 from server.services.targets.pupil_targets import PupilTargetRow
 
+__all__ = ["COLUMNS", "XLSX_TYPE", "export_row", "file_name", "neutralise", "workbook_bytes"]
+
+# "Estimate" is always the estimate's points with two decimals, whatever the subject's scale;
+# "Benchmark grade" is the grade on the scale named by "Grade format".
 COLUMNS: tuple[str, ...] = (
-    "UPN", "Forename", "Surname", "Subject", "Target", "Benchmark grade", "Estimate",
+    "UPN", "Forename", "Surname", "Subject", "Target", "Benchmark", "Benchmark grade",
+    "Estimate", "Grade format",
 )
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+BENCHMARK_WORDS = {BenchmarkLevel.AVERAGE: "Average (50th percentile)",
+                   BenchmarkLevel.HIGH: "High (20th percentile)",
+                   BenchmarkLevel.VERY_HIGH: "Very high (5th percentile)"}
 XLSX_TYPE = xlsx_stream.CONTENT_TYPE
 
 
-def neutralise(value: object) -> str:
-    """The value as text, with a leading ' when it starts like a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_DANGEROUS) else text
-
-
 def export_row(row: PupilTargetRow) -> list[str]:
-    grade, fine_grade = _estimate_cells(row)
+    """The row's values as text, not yet neutralised (the CSV encoder does that)."""
+    grade, points = _estimate_cells(row)
     return [
-        neutralise(v)
+        "" if v is None else str(v)
         for v in (
             row.pupil.upn, row.pupil.forename, row.pupil.surname, row.subject.name,
-            row.target.grade if row.target else "", grade, fine_grade,
+            row.target.grade if row.target else "",
+            BENCHMARK_WORDS[BenchmarkLevel(row.choice.benchmark)], grade, points,
+            row.scale.name,
         )
     ]
 
@@ -53,7 +58,8 @@ def _formatted(cohort) -> dict[tuple[str, str, int], tuple[list, list]]:
 
 
 def _estimate_cells(row: PupilTargetRow) -> tuple[str, str]:
-    """(benchmark grade, fine grade) as row.estimate() gives them, or ("", "") without one."""
+    """(benchmark grade, points with two decimals) as row.estimate() gives them, or ("", "")
+    without one."""
     if row.column < 0:  # joined the year group after the estimates were read
         return "", ""
     code, level, scale = row.subject.code, BenchmarkLevel(row.choice.benchmark), row.scale
@@ -61,10 +67,11 @@ def _estimate_cells(row: PupilTargetRow) -> tuple[str, str]:
     cells = by_subject.get((code, level.value, id(scale)))
     if cells is None:
         points = row.cohort.points(code, level)
-        cells = (scale.grades_of(points).tolist(), scale.format_fine_grades(points).tolist())
+        cells = (scale.grades_of(points).tolist(),
+                 [None if p != p else f"{p:.2f}" for p in points.tolist()])
         by_subject[(code, level.value, id(scale))] = cells
-    grade, fine_grade = cells[0][row.column], cells[1][row.column]
-    return ("", "") if grade is None else (grade, fine_grade)
+    grade, points = cells[0][row.column], cells[1][row.column]
+    return ("", "") if grade is None else (grade, points)
 
 
 def file_name(urn: str, key_stage: str, year_group: int, extension: str) -> str:
@@ -72,6 +79,6 @@ def file_name(urn: str, key_stage: str, year_group: int, extension: str) -> str:
 
 
 def workbook_bytes(rows: Iterable[Sequence[str]], title: str = "Targets") -> bytes:
-    """A one-sheet workbook, header first, every cell a text cell (number format @)."""
-    return xlsx_stream.workbook_bytes(
-        COLUMNS, ([neutralise(v) for v in row] for row in rows), title)
+    """A one-sheet workbook, header first, every cell a text cell (number format @): formula-
+    like values stay as they are, since a typed text cell is never evaluated."""
+    return xlsx_stream.workbook_bytes(COLUMNS, rows, title)
