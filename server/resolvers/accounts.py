@@ -190,6 +190,12 @@ async def administrators(context) -> list[types.ManagedAccount]:
     return [managed_of(a) for a in await manage.administrators(admin.organisation_id)]
 
 
+async def administrator_slots(context) -> types.AdministratorSlots:
+    admin = require_administrator(context)
+    limit, used = await people.administrator_slots(admin.organisation_id)
+    return types.AdministratorSlots(limit=limit, used=used, available=max(limit - used, 0))
+
+
 async def audit_events(context, first, after) -> types.AuditEntryConnection:
     admin = require_administrator(context)
     start, size = page_window(first, after)
