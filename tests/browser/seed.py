@@ -53,7 +53,8 @@ async def first_hour() -> dict:
     from server.services.audit import Actor
     from server.services.batches.store import upload_batch
     from tests.batches import files
-    from tests.target_settings.helpers import make_pupils
+    from server.services.estimates.parameters import load_parameters
+    from tests.target_settings.helpers import make_pupils, subjects, value_added
 
     made = await school()
     organisation = await Organisation.get(name=made["organisation"])
@@ -90,6 +91,10 @@ async def first_hour() -> dict:
     ])
     batch = await upload_batch(Actor(administrator), organisation, BatchKind.USERS, "staff.xlsx", sheet)
     await make_pupils(organisation, 11, 30)
+    subs = await subjects()
+    for code, percentile_su in (("maths", 1.0), ("art", 0.0), ("physics", -0.5)):
+        su = load_parameters("KS4")[code].su * percentile_su
+        await value_added(organisation, subs[code], {2023: su, 2024: su, 2025: su})
     return {**made, "pending": pending, "locked": locked, "batch": batch.id,
             "second_administrator": second.id}
 
