@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.base_url import public_base_url
 from server.models import Account, Activation
 from server.models.enums import AccountKind as StoredKind
 from server.permissions.checks import require_administrator
@@ -14,7 +15,6 @@ from server.services.accounts import manage, mfa, people, recovery
 from server.services.accounts.audit import Actor
 from server.services.accounts.credentials import SECURITY_QUESTIONS
 from server.services.errors import UserInputError
-from server.settings import get_settings
 
 MAX_LETTERS = 100
 
@@ -147,7 +147,7 @@ async def welcome_letters(context, ids: list[str]) -> list[types.WelcomeLetter]:
                     is_administrator=account.is_administrator,
                     organisation_name=account.organisation.name,
                     activation_code=signups.plain_code(activation),
-                    sign_up_url=f"{get_settings().base_url}/sign-up",
+                    sign_up_url=f"{public_base_url()}/sign-up",
                     link_expires_at=activation.link_expires_at if activation.link_reference else None,
                 )
             )

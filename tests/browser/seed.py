@@ -52,8 +52,8 @@ async def first_hour() -> dict:
     from server.services.accounts.people import add_pending_person
     from server.services.audit import Actor
     from server.services.batches.store import upload_batch
-    from tests.batches import files
     from server.services.estimates.parameters import load_parameters
+    from tests.batches import files
     from tests.target_settings.helpers import make_pupils, subjects, value_added
 
     made = await school()
