@@ -20,6 +20,7 @@ from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
 from server.auth.forwarded import UntrustedProxyWarning
+from server import base_url
 from server.auth.viewer import resolve_viewer
 from server.graphql_app import graphql_endpoint
 from server.middleware import BodySizeLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
@@ -55,7 +56,7 @@ async def healthz(request: Request) -> Response:
     except Exception:
         return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503,
                             headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", "details": {"base_url": base_url.health()}})
 
 
 class ViewerMiddleware:
@@ -66,6 +67,7 @@ class ViewerMiddleware:
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith(("/static/", "/healthz")):
+            base_url.note_request(scope)
             scope.setdefault("state", {})["viewer"] = await resolve_viewer(Request(scope))
         await self.app(scope, receive, send)
 
@@ -96,6 +98,7 @@ def routes() -> list:
 
 def create_app(settings: Settings | None = None, *, open_database: bool = True) -> Starlette:
     settings = settings or get_settings()
+    base_url.report_at_startup(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import sys
 
 from tortoise import Tortoise
@@ -38,6 +39,9 @@ def _serve(args) -> int:
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    if settings.is_development and not settings.base_url_configured and args.host not in ("0.0.0.0", "::"):  # noqa: S104
+        # Links outside a request (and in workers) follow the address served (server/base_url.py).
+        os.environ["ASPIRE_SERVED_URL"] = f"http://{args.host}:{args.port}"
     asyncio.run(apply_migrations(settings.database_url))
     logging.getLogger("aspire.security").info(
         "Client addresses from X-Forwarded-For are trusted only from %s (--forwarded-allow-ips); "

@@ -43,6 +43,8 @@ class Settings:
     database_command_timeout_seconds: float = 30.0
     upkeep_interval_minutes: int = 60
     request_body_timeout_seconds: float = 30.0
+    # Whether ASPIRE_BASE_URL was set (else base_url is the development default): server/base_url.py
+    base_url_configured: bool = False
 
     @property
     def is_development(self) -> bool:
@@ -115,7 +117,8 @@ def load_settings() -> Settings:
         database_url=config("ASPIRE_DATABASE_URL", default="sqlite://aspire.sqlite3"),
         secret_key=secret,
         smtp_url=config("ASPIRE_SMTP_URL", default=None) or None,
-        base_url=config("ASPIRE_BASE_URL", default="http://127.0.0.1:8000").rstrip("/"),
+        base_url=(config("ASPIRE_BASE_URL", default="") or "http://127.0.0.1:8000").rstrip("/"),
+        base_url_configured=bool(config("ASPIRE_BASE_URL", default="").strip()),
         redis_url=config("ASPIRE_REDIS_URL", default=None) or None,
         outbox_dir=Path(config("ASPIRE_OUTBOX_DIR", default="outbox")),
         administrator_limit=config("ASPIRE_ADMINISTRATOR_LIMIT", cast=int, default=2),

@@ -46,12 +46,12 @@ def manage_tabs(request: Request) -> list[tuple[str, str]]:
     return [(label, href) for label, href in TABS if href in paths]
 
 
-def for_form(errors: list[dict]) -> list[dict]:
-    """The Governor confirmation is answered by its tick box: its error links there."""
-    return [
-        {**e, "field": "governorFullAccessConfirmed"} if e.get("code") == "CONFIRMATION_REQUIRED" else e
-        for e in errors
-    ]
+def for_form(errors: list[dict]) -> tuple[list[dict], bool]:
+    """(errors, asked): the Governor + full access confirmation is the guide's advisory with
+    its tick box (amber), not an error, so it leaves the error list; `asked` says it was
+    needed and not ticked."""
+    asked = any(e.get("code") == "CONFIRMATION_REQUIRED" for e in errors)
+    return [e for e in errors if e.get("code") != "CONFIRMATION_REQUIRED"], asked
 
 
 def field(form, name: str) -> str:
@@ -113,32 +113,39 @@ async def add_user(request: Request) -> Response:
     payload = data["addUser"]
     if payload["errors"]:
         details_wrong = any(e["field"] in ("forename", "surname", "email") for e in payload["errors"])
+        errors, asked = for_form(payload["errors"])
         return render(
             request,
             "accounts/add_user.html",
             {
                 "step": "details" if details_wrong else "access",
                 "form": values,
-                "errors": for_form(payload["errors"]),
+                "errors": errors,
+                "governor_asked": asked,
                 "options": options,
                 "organisation": organisation,
             },
-            status_code=400,
+            status_code=400 if errors else 200,
         )
     return RedirectResponse(f"/admin/users/pending?added={payload['account']['id']}", status_code=303)
 
 
 @signed_in("admin")
 async def add_administrator(request: Request) -> Response:
+    slots = (await run(request, "AdministratorSlots"))["administratorSlots"]
     if request.method == "GET":
-        return render(request, "accounts/add_administrator.html", {"form": {}, "errors": []})
+        return render(request, "accounts/add_administrator.html", {"form": {}, "errors": [], "slots": slots})
     form = await request.form()
     values = {name: field(form, name) for name in ("forename", "surname", "email")}
     data = await run(request, "AddAdministrator", {"input": values})
     payload = data["addAdministrator"]
     if payload["errors"]:
+        slots = (await run(request, "AdministratorSlots"))["administratorSlots"]
         return render(
-            request, "accounts/add_administrator.html", {"form": values, "errors": payload["errors"]}, status_code=400
+            request,
+            "accounts/add_administrator.html",
+            {"form": values, "errors": payload["errors"], "slots": slots},
+            status_code=400,
         )
     return RedirectResponse(f"/admin/users/pending?added={payload['account']['id']}", status_code=303)
 
@@ -146,9 +153,17 @@ async def add_administrator(request: Request) -> Response:
 # Pending users ---------------------------------------------------------------------------
 
 
-async def _pending_page(request: Request, notice: str | None = None, errors=None, status_code: int = 200) -> Response:
+async def _pending_page(
+    request: Request,
+    notice: str | None = None,
+    errors=None,
+    status_code: int = 200,
+    done: str | None = None,
+    about: str | None = None,
+) -> Response:
     data = await run(request, "PendingAccounts")
     added = request.query_params.get("added")
+    about = about or request.query_params.get("account")
     return render(
         request,
         "accounts/pending.html",
@@ -157,6 +172,8 @@ async def _pending_page(request: Request, notice: str | None = None, errors=None
             "tabs": manage_tabs(request),
             "added": added,
             "notice": notice,
+            "done": done or request.query_params.get("done"),
+            "about": about if about and about.isdigit() else None,
             "errors": errors or [],
         },
         status_code=status_code,
@@ -169,20 +186,18 @@ async def pending(request: Request) -> Response:
     return await _pending_page(request)
 
 
-def pending_action(operation: str, key: str, done: str):
+def pending_action(operation: str, key: str):
+    """Resend a sign-up link or reissue a code; the banner names the person (done + about)."""
+
     @signed_in("admin")
     async def endpoint(request: Request) -> Response:
         data = await run(request, operation, {"id": _id(request)})
         payload = data[key]
         if payload["errors"]:
             return await _pending_page(request, errors=payload["errors"], status_code=400)
-        account = payload.get("account")
-        notice = done
-        if account and account.get("emailError"):
-            notice = f"{done} The email could not be sent: {account['emailError']}"
         if is_fragment_request(request):
-            return await _pending_page(request, notice=notice)
-        return RedirectResponse(f"/admin/users/pending?done={operation}", status_code=303)
+            return await _pending_page(request, done=operation, about=_id(request))
+        return RedirectResponse(f"/admin/users/pending?done={operation}&account={_id(request)}", status_code=303)
 
     endpoint.__name__ = operation
     return endpoint
@@ -261,7 +276,13 @@ async def users(request: Request) -> Response:
 
 
 async def _account_page(
-    request: Request, template: str, errors=None, form=None, notice: str | None = None, status_code: int = 200
+    request: Request,
+    template: str,
+    errors=None,
+    form=None,
+    notice: str | None = None,
+    status_code: int = 200,
+    governor_asked: bool = False,
 ) -> Response:
     data = await run(request, "ManagedAccount", {"id": _id(request)})
     account = data["managedAccount"]
@@ -281,6 +302,7 @@ async def _account_page(
             "errors": errors or [],
             "form": form or {},
             "notice": notice,
+            "governor_asked": governor_asked,
             "tabs": manage_tabs(request),
         },
         status_code=status_code,
@@ -305,8 +327,14 @@ async def user(request: Request) -> Response:
     )
     payload = data["updateUserAccess"]
     if payload["errors"]:
+        errors, asked = for_form(payload["errors"])
         return await _account_page(
-            request, "accounts/user.html", errors=for_form(payload["errors"]), form=values, status_code=400
+            request,
+            "accounts/user.html",
+            errors=errors,
+            form=values,
+            governor_asked=asked,
+            status_code=400 if errors else 200,
         )
     return RedirectResponse("/admin/users?saved=" + _id(request), status_code=303)
 
@@ -324,6 +352,20 @@ def account_action(operation: str, key: str, message: str):
 
     endpoint.__name__ = operation
     return endpoint
+
+
+@signed_in("admin")
+async def deactivate(request: Request) -> Response:
+    """Deactivate account asks first: a page naming the person and what deactivating does."""
+    back = request.url.path.rsplit("/", 1)[0]
+    template = "accounts/administrator.html" if back.startswith("/admin/administrators") else "accounts/user.html"
+    form = await request.form() if request.method == "POST" else {}
+    if form.get("confirm") != "yes":
+        return await _account_page(request, "accounts/deactivate.html", form={"back": back})
+    payload = (await run(request, "DeactivateAccount", {"id": _id(request)}))["deactivateAccount"]
+    if payload["errors"]:
+        return await _account_page(request, template, errors=payload["errors"], status_code=400)
+    return RedirectResponse(f"{back}?done=deactivated", status_code=303)
 
 
 # Administrators ------------------------------------------------------------------------
@@ -381,16 +423,12 @@ routes = [
     Route("/admin/users/pending", pending),
     Route(
         "/admin/users/pending/{account_id:int}/resend",
-        pending_action(
-            "ResendVerification",
-            "resendVerification",
-            "A new sign-up link has been emailed; the old link no longer works.",
-        ),
+        pending_action("ResendVerification", "resendVerification"),
         methods=["POST"],
     ),
     Route(
         "/admin/users/pending/{account_id:int}/reissue",
-        pending_action("ReissueActivationCode", "reissueActivationCode", "A new activation code has been issued."),
+        pending_action("ReissueActivationCode", "reissueActivationCode"),
         methods=["POST"],
     ),
     Route("/admin/users/pending/{account_id:int}/delete", delete_pending, methods=["POST"]),
@@ -398,11 +436,7 @@ routes = [
     Route("/admin/users/letters", letters),
     Route("/admin/users", users),
     Route("/admin/users/{account_id:int}", user, methods=["GET", "POST"]),
-    Route(
-        "/admin/users/{account_id:int}/deactivate",
-        account_action("DeactivateAccount", "deactivateAccount", "deactivated"),
-        methods=["POST"],
-    ),
+    Route("/admin/users/{account_id:int}/deactivate", deactivate, methods=["GET", "POST"]),
     Route(
         "/admin/users/{account_id:int}/reactivate",
         account_action("ReactivateAccount", "reactivateAccount", "reactivated"),
@@ -415,11 +449,7 @@ routes = [
     ),
     Route("/admin/administrators", administrators),
     Route("/admin/administrators/{account_id:int}", administrator, methods=["GET", "POST"]),
-    Route(
-        "/admin/administrators/{account_id:int}/deactivate",
-        account_action("DeactivateAccount", "deactivateAccount", "deactivated"),
-        methods=["POST"],
-    ),
+    Route("/admin/administrators/{account_id:int}/deactivate", deactivate, methods=["GET", "POST"]),
     Route(
         "/admin/administrators/{account_id:int}/reactivate",
         account_action("ReactivateAccount", "reactivateAccount", "reactivated"),

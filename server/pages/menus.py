@@ -16,6 +16,8 @@ class MenuItem:
     shown_to: Callable[[Any], bool] | None = None
     # Shown only when this flag is set for the request (see add_menu_flag).
     requires: str | None = None
+    # In the top menu: this group holds the page being shown (one item at most).
+    active: bool = False
 
     def visible(self, viewer: Any) -> bool:
         return self.shown_to is None or bool(self.shown_to(viewer))
@@ -68,6 +70,28 @@ def admin_groups() -> list[MenuGroup]:
     return [group for group in groups if group.items]
 
 
-def admin_menu() -> list[MenuItem]:
-    """The top menu: the first page of each group, named after the group."""
-    return [MenuItem(group.title, group.items[0].href) for group in admin_groups()]
+def _covers(href: str, path: str) -> bool:
+    return path == href or path.startswith(href.rstrip("/") + "/")
+
+
+def active_group(path: str, groups: list[MenuGroup] | None = None) -> str | None:
+    """The group of the page at `path`: the one whose item is the longest match of the path.
+
+    /admin/users/add is "Add users" although /admin/users ("Manage users") also starts it.
+    """
+    best: tuple[int, str] | None = None
+    for group in groups if groups is not None else admin_groups():
+        for item in group.items:
+            if _covers(item.href, path) and (best is None or len(item.href) > best[0]):
+                best = (len(item.href), group.title)
+    return best[1] if best else None
+
+
+def admin_menu(path: str | None = None) -> list[MenuItem]:
+    """The top menu: the first page of each group, named after the group; `active` marks the
+    group of the page at `path`."""
+    groups = admin_groups()
+    current = active_group(path, groups) if path else None
+    return [
+        MenuItem(group.title, group.items[0].href, active=group.title == current) for group in groups
+    ]

@@ -217,11 +217,12 @@ def _benchmark_form(subjects: list[dict]) -> dict[str, str]:
     return form
 
 
-def _average(subject: dict, level: str, grade_format: str | None) -> str | None:
+def _average(subject: dict, level: str, grade_format: str | None) -> dict | None:
+    """The cohort average entry ({average, points, scale}) at the benchmark and format shown."""
     scale = {"NINE_TO_ONE": "9-1", "A_STAR_TO_G": "A*-G"}.get(grade_format or "", subject["scale"])
     for entry in subject["averages"]:
         if entry["benchmark"] == level and entry["scale"] == scale:
-            return entry["average"]
+            return entry if entry["average"] is not None else None
     return None
 
 

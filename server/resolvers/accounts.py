@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from server.base_url import public_base_url
 from server.models import Account, Activation
 from server.models.enums import AccountKind as StoredKind
 from server.permissions.checks import require_administrator
@@ -15,7 +16,6 @@ from server.services.accounts import manage, mfa, people, recovery
 from server.services.accounts.audit import Actor
 from server.services.accounts.credentials import SECURITY_QUESTIONS
 from server.services.errors import UserInputError
-from server.settings import get_settings
 
 MAX_LETTERS = 100
 
@@ -148,7 +148,7 @@ async def welcome_letters(context, ids: list[str]) -> list[types.WelcomeLetter]:
                     is_administrator=account.is_administrator,
                     organisation_name=account.organisation.name,
                     activation_code=signups.plain_code(activation),
-                    sign_up_url=f"{get_settings().base_url}/sign-up",
+                    sign_up_url=f"{public_base_url()}/sign-up",
                     link_expires_at=activation.link_expires_at if activation.link_reference else None,
                 )
             )
@@ -189,6 +189,12 @@ async def managed_account(context, account_id) -> types.ManagedAccount | None:
 async def administrators(context) -> list[types.ManagedAccount]:
     admin = require_administrator(context)
     return [managed_of(a) for a in await manage.administrators(admin.organisation_id)]
+
+
+async def administrator_slots(context) -> types.AdministratorSlots:
+    admin = require_administrator(context)
+    limit, used = await people.administrator_slots(admin.organisation_id)
+    return types.AdministratorSlots(limit=limit, used=used, available=max(limit - used, 0))
 
 
 async def audit_events(context, first, after) -> types.AuditEntryConnection:

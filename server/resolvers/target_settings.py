@@ -132,7 +132,12 @@ def benchmarks_type(overview: benchmarks.BenchmarkOverview) -> YearGroupBenchmar
                 included=choice.included,
                 average=entry.average(),
                 averages=[
-                    CohortAverage(benchmark=BenchmarkLevel(level.value), scale=scale, average=avg)
+                    CohortAverage(
+                        benchmark=BenchmarkLevel(level.value),
+                        scale=scale,
+                        average=avg,
+                        points=entry.points.get((level, scale)),
+                    )
                     for (level, scale), avg in entry.averages.items()
                 ],
             )

@@ -123,6 +123,13 @@ class PersonOptions:
     governor_full_access_warning: str
 
 
+@strawberry.type(description="Administrator places in the organisation: pending and active ones count.")
+class AdministratorSlots:
+    limit: int
+    used: int
+    available: int = strawberry.field(description="How many more administrators may be added now")
+
+
 @strawberry.type(description="A pending account as the Pending users page shows it.")
 class PendingAccount:
     id: strawberry.ID

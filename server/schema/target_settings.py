@@ -90,7 +90,14 @@ class YearGroupTargetSettings:
 class CohortAverage:
     benchmark: BenchmarkLevel
     scale: str = strawberry.field(description="9-1, A*-G, A-level, KS2-scaled or KS2-band")
-    average: str | None = strawberry.field(description="Null when no pupil has an estimate")
+    average: str | None = strawberry.field(
+        description="The cohort's average estimate: 9-1 to one decimal, a fine letter on A*-G "
+        "and A level (B-, B, B+: the third of the grade reached), a KS2 score or band. Null "
+        "when no pupil has an estimate"
+    )
+    points: float | None = strawberry.field(
+        default=None, description="The mean points behind `average` (A*-G uses the 9-1 points)"
+    )
 
 
 @strawberry.type

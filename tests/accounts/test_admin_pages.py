@@ -71,13 +71,24 @@ async def test_add_user_bad_input_changes_nothing(client):
     assert await Account.filter(kind=AccountKind.USER).count() == 0
 
 
+def assert_governor_advisory(page) -> None:
+    """The guide's advisory with its tick (amber), not a red error: no error summary, no
+    "Error:" title, the tick box shown (not folded in a disclosure)."""
+    assert page.status_code == 200
+    assert "govuk-error-summary" not in page.text and "govuk-form-group--error" not in page.text
+    assert "<title>Error:" not in page.text
+    assert 'class="app-advisory govuk-form-group" id="governor-advisory"' in page.text
+    assert "data-governor-details" not in page.text
+    assert "It is not usual practice to give pupil information to this type of user" in page.text
+    assert "Tick to confirm, then save again" in page.text
+    assert 'id="governorFullAccessConfirmed"' in page.text and "Please confirm selections" in page.text
+
+
 async def test_governor_with_full_access_asks_for_confirmation(client):
     await admin_client(client)
     values = {**STEP1, "step": "access", "role": "Governor", "pupilAccess": "FULL"}
     page = await post(client, "/admin/users/add", values)
-    assert_error_pattern(page, ["governorFullAccessConfirmed"])
-    assert "It is not usual practice to give pupil information to this type of user" in page.text
-    assert 'id="governorFullAccessConfirmed"' in page.text and "Please confirm selections" in page.text
+    assert_governor_advisory(page)
     assert await Account.filter(kind=AccountKind.USER).count() == 0
     page = await post(client, "/admin/users/add", {**values, "governorFullAccessConfirmed": "yes"})
     assert page.status_code == 303
@@ -253,7 +264,7 @@ async def test_manage_users_search_change_access_deactivate_reactivate(app, clie
 
     # Governor + full without the tick: refused, nothing changes.
     page = await post(client, f"/admin/users/{teacher.id}", {"role": "Governor", "pupilAccess": "FULL"})
-    assert_error_pattern(page, ["governorFullAccessConfirmed"])
+    assert_governor_advisory(page)
     assert (await Account.get(id=teacher.id)).role == Role.TEACHER
     page = await post(client, f"/admin/users/{teacher.id}",
                       {"role": "Governor", "pupilAccess": "FULL", "governorFullAccessConfirmed": "yes"})
@@ -270,7 +281,14 @@ async def test_manage_users_search_change_access_deactivate_reactivate(app, clie
                                  base_url="http://testserver") as tina:
         await sign_in(tina, changed)
         assert (await tina.get("/")).status_code == 200
+        # One click asks first, naming the person; nothing changes until confirmed.
         page = await post(client, f"/admin/users/{teacher.id}/deactivate", {})
+        assert page.status_code == 200
+        assert f"Deactivate {changed.forename} {changed.surname}?" in page.text
+        assert "signed out at once" in page.text and 'name="confirm" value="yes"' in page.text
+        assert (await Account.get(id=teacher.id)).status == AccountStatus.ACTIVE
+        assert (await tina.get("/")).status_code == 200
+        page = await post(client, f"/admin/users/{teacher.id}/deactivate", {"confirm": "yes"})
         assert page.status_code == 303
         assert await Session.filter(account_id=teacher.id).count() == 0
         assert (await tina.get("/")).status_code == 303
@@ -304,8 +322,13 @@ async def test_administrators_edit_details(client):
     assert event.after["forename"] == "Zara" and "forename" in event.before
     # Deactivating an administrator frees a slot; you cannot deactivate yourself.
     page = await post(client, f"/admin/administrators/{admin.id}/deactivate", {})
+    assert "You cannot deactivate your own account" in page.text and 'value="yes"' not in page.text
+    page = await post(client, f"/admin/administrators/{admin.id}/deactivate", {"confirm": "yes"})
     assert page.status_code == 400 and "cannot deactivate your own account" in page.text
     page = await post(client, f"/admin/administrators/{other.id}/deactivate", {})
+    assert page.status_code == 200 and "stop counting towards your organisation" in page.text
+    assert (await Account.get(id=other.id)).status == AccountStatus.ACTIVE
+    page = await post(client, f"/admin/administrators/{other.id}/deactivate", {"confirm": "yes"})
     assert page.status_code == 303
     page = await post(client, "/admin/administrators/add",
                       {"forename": "New", "surname": "One", "email": "new@school.org.uk"})

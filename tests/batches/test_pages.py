@@ -54,7 +54,7 @@ def fill_template(content: bytes, rows: list[list[str]]) -> bytes:
 
 def row_id(html: str, row_number: int) -> str:
     match = re.search(r'<tr class="govuk-table__row" id="row-(\d+)">\s*<th scope="row" '
-                      rf'class="govuk-table__header">{row_number}</th>', html)
+                      rf'class="govuk-table__header"[^>]*>{row_number}</th>', html)
     assert match, f"row {row_number} not on the page"
     return match.group(1)
 

@@ -57,7 +57,64 @@ async def deactivated() -> dict:
     }
 
 
-SCENARIOS = {"school": school, "deactivated": deactivated}
+
+async def first_hour() -> dict:
+    """The school scenario plus what a new administrator's first hour fills: pending users
+    (long names, one locked out of its activation code), a second administrator (the limit of
+    2 reached), a user batch with rows to check, and 30 Year 11 pupils for Manage benchmarks."""
+    from server.models import Activation
+    from server.models.enums import AccountKind, BatchKind
+    from server.services.accounts.people import add_pending_person
+    from server.services.audit import Actor
+    from server.services.batches.store import upload_batch
+    from server.services.estimates.parameters import load_parameters
+    from tests.batches import files
+    from tests.target_settings.helpers import make_pupils, subjects, value_added
+
+    made = await school()
+    organisation = await Organisation.get(name=made["organisation"])
+    administrator = await Account.get(login_name=made["administrator"]["login_name"])
+    n = await Account.all().count()
+    people = [
+        ("Bartholomew-Alexander", "Featherstonehaugh-Smythe", "Data Manager", "FULL"),
+        ("Ann", "Lee", "Teacher", "AGGREGATE"),
+        ("Gus", "Vernor", "Governor", "AGGREGATE"),
+        ("Maximiliana", "Oyelaran-Whitcombe", "Head Teacher/Senior Leader", "FULL"),
+    ]
+    pending = []
+    for forename, surname, role, access in people:
+        account, _ = await add_pending_person(
+            organisation, AccountKind.USER, forename, surname,
+            f"{forename.lower()[:12]}.{surname.lower()[:14]}{n}@browser.sch.uk", role, access,
+            administrator, governor_full_confirmed=False, actor=Actor(administrator),
+        )
+        pending.append({"id": account.id, "name": f"{forename} {surname}"})
+    locked = pending[0]
+    await Activation.filter(account_id=locked["id"]).update(tries=5, locked=True)
+    second, _ = await add_pending_person(
+        organisation, AccountKind.ADMINISTRATOR, "Second", "Administrator",
+        f"second.admin.{n}@browser.sch.uk", None, None, administrator,
+        governor_full_confirmed=False, actor=Actor(administrator),
+    )
+    sheet = files.xlsx([
+        ["Ann", "Lee", f"ann.lee.{n}@browser.sch.uk", "Teacher", files.FULL],
+        ["Bartholomew-Alexander", "Featherstonehaugh-Smythe",
+         f"bartholomew.featherstone{n}@browser.sch.uk",
+         "Data Manager", files.FULL],
+        ["Gus", "Vernor", f"gus.vernor.{n}@browser.sch.uk", "Governor", files.FULL],
+        ["X" * 51, "Y", "not-an-email", "Caretaker", "everything"],
+    ])
+    batch = await upload_batch(Actor(administrator), organisation, BatchKind.USERS, "staff.xlsx", sheet)
+    await make_pupils(organisation, 11, 30)
+    subs = await subjects()
+    for code, percentile_su in (("maths", 1.0), ("art", 0.0), ("physics", -0.5)):
+        su = load_parameters("KS4")[code].su * percentile_su
+        await value_added(organisation, subs[code], {2023: su, 2024: su, 2025: su})
+    return {**made, "pending": pending, "locked": locked, "batch": batch.id,
+            "second_administrator": second.id}
+
+
+SCENARIOS = {"school": school, "deactivated": deactivated, "first_hour": first_hour}
 
 
 async def main(scenario: str) -> dict:

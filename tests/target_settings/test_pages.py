@@ -89,17 +89,23 @@ async def test_benchmarks_page_suggested_average_and_save(client):
     await make_pupils(school, 11, 3)
     page = await client.get(f"{BASE}/benchmarks?keyStage=KS4&yearGroup=11")
     assert page.status_code == 200
-    assert page.text.count("Suggested</strong>") == 20
+    assert page.text.count('Suggested<span class="govuk-visually-hidden">, not saved</span></strong>') == 20
+    assert "No benchmark has been saved for Year 11 yet" in page.text
+    # One compact row per subject, each choice a fieldset with its own legend.
+    assert page.text.count('class="govuk-table__row app-benchmarks__row') == 20
+    assert '<span class="govuk-visually-hidden">Benchmark for Mathematics (suggested: Average (50)' in page.text
     assert 'id="benchmark-maths"' in page.text and 'id="benchmark-maths-HIGH"' in page.text
     assert 'id="format-maths-A_STAR_TO_G"' in page.text
-    assert "Your school: no results in the last 3 years" in page.text
+    assert "Your school: </span>No results in the last 3 years" in page.text
     average = await client.get(
         f"{BASE}/benchmarks/average?subject=maths&keyStage=KS4&yearGroup=11"
         "&benchmark-maths=VERY_HIGH&format-maths=A_STAR_TO_G",
         headers={"hx-request": "true"},
     )
     assert average.status_code == 200 and 'id="average-maths"' in average.text
-    assert re.search(r"Average grade: <strong>[A-G]\*?</strong>", average.text)
+    # A*-G: a fine letter (B-, B, B+) and the points behind it (issue 19).
+    assert re.search(r'average grade: </span><strong class="app-benchmark__grade">[A-G]\*?[+-]?</strong> '
+                     r'<span class="app-secondary">\d\.\d points</span>', average.text)
     form = {"csrftoken": token(client), "keyStage": "KS4", "yearGroup": "11"}
     for code in re.findall(r'name="benchmark-([a-z-]+)" type="radio" value="AVERAGE"', page.text):
         form[f"benchmark-{code}"] = "AVERAGE"
@@ -108,7 +114,8 @@ async def test_benchmarks_page_suggested_average_and_save(client):
     saved = await client.post(f"{BASE}/benchmarks", data=form)
     assert saved.status_code == 303
     done = await client.get(saved.headers["location"])
-    assert "Benchmarks saved for KS4 Year 11." in done.text and "Suggested</strong>" not in done.text
+    assert "Benchmarks saved for KS4 Year 11." in done.text and "Suggested<span" not in done.text
+    assert 'id="benchmarks-suggested"' not in done.text
     maths = await SubjectSettings.get(school=school, subject__code="maths",
                                       subject__key_stage=KeyStage.KS4)
     assert maths.benchmark == BenchmarkLevel.VERY_HIGH
@@ -187,8 +194,8 @@ async def test_your_school_indicator_and_chain_option(client):
     su = load_parameters("KS4")["maths"].su
     await value_added(school, subs["maths"], {2023: su, 2024: su, 2025: su})
     page = await client.get(f"{BASE}/benchmarks?keyStage=KS4&yearGroup=10")
-    assert "Your school: 16th percentile" in page.text
-    assert "Suggested from your school's progress: Very High (5)" in page.text
+    assert "Your school: </span>16th percentile" in page.text
+    assert "suggested from your school's progress: Very High (5)" in page.text
     assert 'points="84,8 81,1 87,1"' in page.text  # the marker at the 16th percentile
     targets = await client.get(f"{BASE}/targets?keyStage=KS4&yearGroup=10")
     assert "Aggregate targets with my academy chain" in targets.text

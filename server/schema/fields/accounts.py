@@ -48,6 +48,10 @@ class AccountsQuery:
     async def administrators(self, info: Info) -> list[t.ManagedAccount]:
         return await resolve.administrators(info.context)
 
+    @strawberry.field(description="How many administrators the organisation has and may have.")
+    async def administrator_slots(self, info: Info) -> t.AdministratorSlots:
+        return await resolve.administrator_slots(info.context)
+
     @strawberry.field(description="The organisation's audit log, newest first.")
     async def audit_events(
         self, info: Info, first: int | None = 50, after: str | None = None

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from server.auth.passwords import hash_password
 from server.auth.secrets import activation_code, decrypt, digest, encrypt, random_token, same
+from server.base_url import public_base_url
 from server.mail.delivery import DeliveryFailed, deliver
 from server.mail.messages import verification_email
 from server.models import Account, Activation, SecurityAnswer
@@ -51,7 +52,7 @@ CODE_LOCKED = (
 
 
 def sign_up_url(token: str) -> str:
-    return f"{get_settings().base_url}/sign-up/{token}"
+    return f"{public_base_url()}/sign-up/{token}"
 
 
 def link_reference(token: str) -> str:

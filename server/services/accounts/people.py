@@ -254,6 +254,12 @@ async def administrators_counted(organisation_id: int, connection=None) -> int:
     )
 
 
+async def administrator_slots(organisation_id: int) -> tuple[int, int]:
+    """(limit, slots in use): what Add an administrator tells before its form. Adding still
+    claims a slot atomically (claim_administrator_slot): this answer is only advice."""
+    return get_settings().administrator_limit, await administrators_counted(organisation_id)
+
+
 def new_login_name() -> str:
     """Random, unguessable from the name: 10 lower-case letters and digits."""
     return secrets.choice(string.ascii_lowercase) + "".join(

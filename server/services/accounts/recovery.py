@@ -22,6 +22,7 @@ from server.auth import throttle
 from server.auth.passwords import hash_password, verify_password
 from server.auth.secrets import decrypt, digest, random_token
 from server.auth.sessions import end_all_sessions
+from server.base_url import public_base_url
 from server.mail.delivery import DeliveryFailed, deliver
 from server.mail.messages import (
     password_changed_email,
@@ -239,7 +240,7 @@ async def _send_link(
         if not await query.update(**values):
             return None
     prefix = "/admin" if account.is_administrator else ""
-    link = f"{get_settings().base_url}{prefix}/reset-password/{token}"
+    link = f"{public_base_url()}{prefix}/reset-password/{token}"
     return await _send(
         password_reset_email(
             to=account.email,

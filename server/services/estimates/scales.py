@@ -131,6 +131,30 @@ class Scale:
     def format_fine_grade(self, points: float) -> str | None:
         return self.format_fine_grades(np.asarray([points]))[0]
 
+    def format_average(self, points: float) -> str | None:
+        """A cohort average as Manage benchmarks shows it (issue 19): on the A*-G and A level
+        scales a fine letter, the grade reached with "-" in the lowest third of its band and
+        "+" in the top third (5.5 <= y < 7 is a B: 5.6 is B-, 6.6 is B+), so that a change of
+        benchmark shows even within one grade; other scales as format_fine_grade. U, the
+        bottom of the scale, has no sign."""
+        if np.isnan(points):
+            return None
+        if self.fine_format != "letter" or self.ungraded is None:
+            return self.format_fine_grade(points)
+        y = float(self.clamp(points))
+        i = int(self.grade_indices(np.asarray([y]))[0])
+        grade = self.grades[i]
+        if grade == self.ungraded:
+            return grade
+        low = self.thresholds[i]
+        high = self.thresholds[i + 1] if i + 1 < len(self.thresholds) else self.high
+        share = (y - low) / (high - low) if high > low else 0.0
+        if share < 1 / 3 - _EPS:
+            return f"{grade}-"
+        if share >= 2 / 3 - _EPS:
+            return f"{grade}+"
+        return grade
+
     def parse_grade(self, text: str | None, field: str = "target") -> str:
         """The grade a person typed, as this scale spells it; raises UserInputError."""
         typed = (text or "").strip().upper().replace(" ", "")

@@ -8,7 +8,7 @@ Every figure comes from the estimates engine through cohort.year_group_estimates
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tortoise.transactions import in_transaction
 
@@ -36,6 +36,8 @@ class SubjectBenchmark:
     choice: SubjectChoice
     grade_formats: tuple[GradeFormat, ...]  # empty outside KS4
     averages: Mapping[tuple[BenchmarkLevel, str], str | None]  # (level, scale code) -> grade
+    # (level, scale code) -> the mean points behind the grade (None without estimates)
+    points: Mapping[tuple[BenchmarkLevel, str], float | None] = field(default_factory=dict)
 
     def average(
         self, level: BenchmarkLevel | None = None, grade_format: str | None = None
@@ -69,13 +71,17 @@ async def benchmark_overview(
     subjects = []
     for code in cohort.subjects:
         scales = grade_formats(ks, code)
+        means = {level: float(model.cohort_mean_points(cohort.points(code, level))) for level in LEVELS}
         averages = {
-            (level, scale.code): model.cohort_average(scale, cohort.points(code, level))
+            (level, scale.code): scale.format_average(means[level]) for level in LEVELS for scale in scales
+        }
+        points = {
+            (level, scale.code): None if means[level] != means[level] else round(means[level], 2)
             for level in LEVELS
             for scale in scales
         }
         formats = tuple(GradeFormat(s.code) for s in scales) if ks == KeyStage.KS4 else ()
-        subjects.append(SubjectBenchmark(cohort.choices[code], formats, averages))
+        subjects.append(SubjectBenchmark(cohort.choices[code], formats, averages, points))
     return BenchmarkOverview(
         key_stage=ks,
         year_group=year_group,
