@@ -19,8 +19,8 @@ from starlette.staticfiles import StaticFiles
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
 
-from server.auth.forwarded import UntrustedProxyWarning
 from server import base_url
+from server.auth.forwarded import UntrustedProxyWarning
 from server.auth.viewer import resolve_viewer
 from server.graphql_app import graphql_endpoint
 from server.middleware import BodySizeLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
