@@ -129,6 +129,7 @@ async def target_aggregates(
                     subject_id=subject.id,
                     subject_code=code,
                     estimates=figures.average_points if figures else {},
+                    scale=choice.scale,
                 )
             )
     if len(rows) > MAX_AGGREGATE_ROWS:

@@ -52,10 +52,25 @@ class TargetAggregate:
     subject_id: strawberry.Private[int]
     subject_code: strawberry.Private[str]
     estimates: strawberry.Private[dict]
+    scale: strawberry.Private[object] = None  # the school's grade format for the subject
 
     @strawberry.field(description="Mean estimate in points; default: the school's benchmark")
     def average_estimate_points(self, benchmark: BenchmarkLevel | None = None) -> float | None:
         return self.estimate_at(benchmark)
+
+    @strawberry.field(description='averageEstimatePoints as a grade on the school\'s grade '
+                      'format: a fine letter on A*-G and A level ("B+"), else as fine grades show')
+    def average_estimate_grade(self, benchmark: BenchmarkLevel | None = None) -> str | None:
+        return self.grade_of(self.estimate_at(benchmark))
+
+    @strawberry.field(description="averageTargetPoints as a grade, as averageEstimateGrade")
+    def average_target_grade(self) -> str | None:
+        return self.grade_of(self.average_target_points)
+
+    def grade_of(self, points: float | None) -> str | None:
+        if points is None or self.scale is None:
+            return None
+        return self.scale.format_average(points)
 
     def estimate_at(self, benchmark: BenchmarkLevel | str | None) -> float | None:
         if self.suppressed:
@@ -325,5 +340,9 @@ def lean_resolvers(schema: GraphQLSchema) -> None:
     a pure function of the row and the argument, without Strawberry's per-call argument
     conversion. The argument arrives as the enum's value.
     """
-    field = schema.type_map["TargetAggregate"].fields["averageEstimatePoints"]
-    pure_resolver(field, lambda row, benchmark=None: row.estimate_at(benchmark))
+    fields = schema.type_map["TargetAggregate"].fields
+    pure_resolver(fields["averageEstimatePoints"],
+                  lambda row, benchmark=None: row.estimate_at(benchmark))
+    pure_resolver(fields["averageEstimateGrade"],
+                  lambda row, benchmark=None: row.grade_of(row.estimate_at(benchmark)))
+    pure_resolver(fields["averageTargetGrade"], lambda row: row.grade_of(row.average_target_points))

@@ -95,3 +95,29 @@ async def test_changing_the_year_refreshes_the_subject_list_for_htmx(client, sec
     r = await client.get(f"/targets/subjects?yearGroup=12&subject={ks4[-1]}x")
     assert "Choose a subject" in r.text  # an old choice is never swapped for another
     assert (await client.get("/targets/subjects?yearGroup=5")).status_code == 400
+
+
+async def test_key_stage_5_averages_show_the_grade_as_well_as_points(client):
+    from tortoise.timezone import now
+
+    from server.models import Target
+    from server.models.enums import KeyStage
+
+    await subjects()
+    ks5 = await subjects(KeyStage.KS5)
+    school = await make_school(la=await make_local_authority())
+    pupils = await add_pupils(school, 12, 8, surname="Sixth", prior=6.0)
+    subject = next(iter(ks5.values()))
+    for pupil in pupils:
+        await Target.create(school_id=school.id, pupil=pupil, subject=subject,
+                            key_stage=subject.key_stage, year_group=12, grade="B", points=4.0,
+                            prepopulated=False, updated_at=now())
+    await signed_in_teacher(client, school)
+    r = await client.get("/targets/summary?yearGroup=12")
+    assert r.status_code == 200
+    row = re.search(rf"{subject.name}<br>.*?</tr>", r.text, re.S).group(0)
+    # An A level grade with its points, e.g. "B+ (4.6)", for the target and each benchmark.
+    shown = re.findall(r"(A\*[+-]?|[A-EU][+-]?) <span class=\"govuk-body-s\">\((\d\.\d)\)</span>",
+                       row)
+    assert len(shown) == 4, row
+    assert shown[0] == ("B-", "4.0")
