@@ -1,7 +1,8 @@
 async def test_healthz(client):
     r = await client.get("/healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok"}
+    assert r.json()["status"] == "ok"
+    assert r.json()["details"]["base_url"]["status"] == "ok"
     assert "X-Request-Id" in r.headers
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
 
