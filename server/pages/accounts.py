@@ -5,15 +5,13 @@ Every action runs a named operation of server/operations/accounts.graphql.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.pages.home import signed_in
 from server.pages.menus import add_admin_item, add_main_item
-from server.pages.rendering import is_fragment_request, render, run, templates
+from server.pages.rendering import is_fragment_request, render, run
 
 MAX_FIELD = 500  # longer form values are cut before they reach the schema (which refuses >50)
 
@@ -25,19 +23,6 @@ TABS = (
     ("Administrators", "/admin/administrators"),
 )
 PUPIL_ACCESS_VALUES = ("AGGREGATE", "FULL")
-
-
-def uk_datetime(value: str | None) -> str:
-    """31/08/2016 10:44 (UTC) from an ISO date-time, as the guide shows them."""
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(str(value)).strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return str(value)
-
-
-templates.env.filters["uk_datetime"] = uk_datetime
 
 
 def manage_tabs(request: Request) -> list[tuple[str, str]]:

@@ -9,7 +9,6 @@ deleted in place and the check fragment (#batch-check) is swapped.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -18,7 +17,7 @@ from starlette.routing import Route
 
 from server.pages.home import signed_in
 from server.pages.menus import add_admin_item
-from server.pages.rendering import is_fragment_request, render, run, templates
+from server.pages.rendering import is_fragment_request, render, run
 from server.settings import get_settings
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -56,18 +55,6 @@ def _tabs(request: Request) -> list[tuple[str, str]]:
     """Manage users tabs, only for pages this app has."""
     paths = _paths(request)
     return [(label, href) for label, href in TABS if href in paths]
-
-
-def _when(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(str(value)).strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return str(value)
-
-
-templates.env.filters["batch_when"] = _when
 
 
 def _download(file: dict) -> Response:

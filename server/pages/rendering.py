@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,18 @@ def _csrf_token(request: Request) -> str:
     return token() if callable(token) else ""
 
 
+def uk_datetime(value: str | None) -> str:
+    """31/08/2016 10:44 (UTC) from an ISO date-time, as the guide shows them."""
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(str(value)).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return str(value)
+
+
+# Every filter and global of the templates is set here, once.
+templates.env.filters["uk_datetime"] = uk_datetime
 templates.env.globals["csp_nonce"] = _csp_nonce
 templates.env.globals["admin_menu"] = menus.admin_menu
 templates.env.globals["admin_groups"] = menus.admin_groups
