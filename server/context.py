@@ -7,7 +7,9 @@ from typing import Any
 
 from server.auth.viewer import Viewer
 from server.loaders import Loaders
+from server.models.enums import AccessVia
 from server.permissions.scope import Scope, scope
+from server.services.audit import Actor
 
 
 @dataclass
@@ -22,6 +24,18 @@ class Context:
     @property
     def scope(self) -> Scope:
         return scope(self.viewer)
+
+    @property
+    def actor(self) -> Actor:
+        """Who acts, for the audit log: the viewer's account, through what (a session when
+        nothing else is known), the API token and the address."""
+        viewer = self.viewer
+        return Actor(
+            account=viewer.account,
+            via=viewer.via or AccessVia.SESSION,
+            api_token_id=viewer.api_token.id if viewer.api_token else None,
+            ip_address=viewer.ip_address,
+        )
 
 
 def build_context(request, viewer: Viewer | None = None, response=None) -> Context:

@@ -13,21 +13,11 @@ from server.schema.pagination import PageInfo, edges_for, encode_cursor, page_wi
 from server.services import audit_wording
 from server.services.accounts import activation as signups
 from server.services.accounts import manage, mfa, people, recovery
-from server.services.accounts.audit import Actor
 from server.services.accounts.credentials import SECURITY_QUESTIONS
 from server.services.errors import UserInputError
 
 MAX_LETTERS = 100
 
-
-def actor_of(context) -> Actor:
-    viewer = context.viewer
-    return Actor(
-        account=viewer.account,
-        via=viewer.via,
-        api_token_id=viewer.api_token.id if viewer.api_token else None,
-        ip_address=viewer.ip_address,
-    )
 
 
 def _ip(context) -> str | None:
@@ -278,7 +268,7 @@ async def add_user(context, input) -> types.AddUserPayload:
             input.pupil_access.value if input.pupil_access else None,
             admin,
             input.governor_full_access_confirmed,
-            actor=actor_of(context),
+            actor=context.actor,
         )
     except UserInputError as error:
         return types.AddUserPayload(account=None, errors=types.errors_of(error, types.AddUserError))
@@ -299,7 +289,7 @@ async def add_administrator(context, input) -> types.AddAdministratorPayload:
             None,
             admin,
             False,
-            actor=actor_of(context),
+            actor=context.actor,
         )
     except UserInputError as error:
         return types.AddAdministratorPayload(account=None, errors=types.errors_of(error, types.AddAdministratorError))
@@ -310,7 +300,7 @@ async def add_administrator(context, input) -> types.AddAdministratorPayload:
 async def resend_verification(context, account_id) -> types.ResendVerificationPayload:
     admin = require_administrator(context)
     try:
-        await signups.resend_verification(actor_of(context), admin.organisation_id, int(account_id))
+        await signups.resend_verification(context.actor, admin.organisation_id, int(account_id))
     except (UserInputError, ValueError) as error:
         if isinstance(error, ValueError):
             raise NotFound() from error
@@ -323,7 +313,7 @@ async def resend_verification(context, account_id) -> types.ResendVerificationPa
 async def reissue_activation_code(context, account_id) -> types.ReissueActivationCodePayload:
     admin = require_administrator(context)
     try:
-        await signups.reissue_code(actor_of(context), admin.organisation_id, int(account_id))
+        await signups.reissue_code(context.actor, admin.organisation_id, int(account_id))
     except (UserInputError, ValueError) as error:
         if isinstance(error, ValueError):
             raise NotFound() from error
@@ -336,7 +326,7 @@ async def reissue_activation_code(context, account_id) -> types.ReissueActivatio
 async def delete_pending_account(context, account_id) -> types.DeletePendingAccountPayload:
     admin = require_administrator(context)
     try:
-        await signups.delete_pending(actor_of(context), admin.organisation_id, int(account_id))
+        await signups.delete_pending(context.actor, admin.organisation_id, int(account_id))
     except (UserInputError, ValueError) as error:
         if isinstance(error, ValueError):
             raise NotFound() from error
@@ -350,7 +340,7 @@ async def update_user_access(context, input) -> types.UpdateUserAccessPayload:
     admin = require_administrator(context)
     try:
         account = await manage.update_user_access(
-            actor_of(context),
+            context.actor,
             admin.organisation,
             input.id,
             input.role,
@@ -366,7 +356,7 @@ async def update_administrator(context, input) -> types.UpdateAdministratorPaylo
     admin = require_administrator(context)
     try:
         account = await manage.update_administrator(
-            actor_of(context),
+            context.actor,
             admin.organisation,
             input.id,
             input.forename,
@@ -383,7 +373,7 @@ async def update_administrator(context, input) -> types.UpdateAdministratorPaylo
 async def deactivate_account(context, account_id) -> types.DeactivateAccountPayload:
     admin = require_administrator(context)
     try:
-        account = await manage.deactivate(actor_of(context), admin.organisation, account_id)
+        account = await manage.deactivate(context.actor, admin.organisation, account_id)
     except UserInputError as error:
         return types.DeactivateAccountPayload(account=None, errors=types.errors_of(error, types.DeactivateAccountError))
     return types.DeactivateAccountPayload(account=managed_of(account), errors=[])
@@ -392,7 +382,7 @@ async def deactivate_account(context, account_id) -> types.DeactivateAccountPayl
 async def reactivate_account(context, account_id) -> types.ReactivateAccountPayload:
     admin = require_administrator(context)
     try:
-        account = await manage.reactivate(actor_of(context), admin.organisation, account_id)
+        account = await manage.reactivate(context.actor, admin.organisation, account_id)
     except UserInputError as error:
         return types.ReactivateAccountPayload(account=None, errors=types.errors_of(error, types.ReactivateAccountError))
     return types.ReactivateAccountPayload(account=managed_of(account), errors=[])
@@ -402,7 +392,7 @@ async def send_password_reset(context, account_id) -> types.SendPasswordResetPay
     admin = require_administrator(context)
     try:
         account = await manage.account_in(admin.organisation_id, account_id)
-        await recovery.send_reset_by_administrator(actor_of(context), account)
+        await recovery.send_reset_by_administrator(context.actor, account)
     except UserInputError as error:
         return types.SendPasswordResetPayload(sent=False, errors=types.errors_of(error, types.SendPasswordResetError))
     return types.SendPasswordResetPayload(sent=True, errors=[])
@@ -410,7 +400,7 @@ async def send_password_reset(context, account_id) -> types.SendPasswordResetPay
 
 async def set_require_mfa(context, required: bool) -> types.SetRequireMfaPayload:
     admin = require_administrator(context)
-    value = await manage.set_require_mfa(actor_of(context), admin.organisation, required)
+    value = await manage.set_require_mfa(context.actor, admin.organisation, required)
     return types.SetRequireMfaPayload(require_mfa=value, errors=[])
 
 
@@ -529,7 +519,7 @@ async def start_totp_setup(context) -> types.StartTotpSetupPayload:
 async def confirm_totp(context, input) -> types.ConfirmTotpPayload:
     account, session = _mfa_viewer(context)
     try:
-        await mfa.confirm_setup(actor_of(context), account, input.code, session)
+        await mfa.confirm_setup(context.actor, account, input.code, session)
     except UserInputError as error:
         return types.ConfirmTotpPayload(security=None, errors=types.errors_of(error, types.ConfirmTotpError))
     if session is not None:
@@ -542,7 +532,7 @@ async def disable_totp(context, input) -> types.DisableTotpPayload:
     if session is not None and session.mfa_pending:
         raise Unauthenticated()
     try:
-        await mfa.disable(actor_of(context), account, input.code)
+        await mfa.disable(context.actor, account, input.code)
     except UserInputError as error:
         return types.DisableTotpPayload(security=None, errors=types.errors_of(error, types.DisableTotpError))
     return types.DisableTotpPayload(security=await account_security(context), errors=[])

@@ -36,7 +36,6 @@ from server.schema.batches import (
 )
 from server.schema.errors import BadUserInput, NotFound
 from server.schema.pagination import PageInfo, edges_for, encode_cursor, page_window
-from server.services.accounts.audit import Actor
 from server.services.accounts.people import (
     PUPIL_ACCESS_LABELS,
     parse_pupil_access,
@@ -56,14 +55,6 @@ def _administrator(context):
     account = require_administrator(context)
     return account, account.organisation
 
-
-def _actor(context) -> Actor:
-    viewer = context.viewer
-    return Actor(
-        account=viewer.account, via=viewer.via,
-        api_token_id=viewer.api_token.id if viewer.api_token else None,
-        ip_address=viewer.ip_address,
-    )
 
 
 def _number(value: str, what: str = "batch") -> int:
@@ -223,7 +214,7 @@ async def upload(context, input) -> UploadBatchPayload:
     try:
         content = _decode(input.content_base64)
         batch = await store.upload_batch(
-            _actor(context), organisation, StoredKind(input.kind.value), input.file_name, content
+            context.actor, organisation, StoredKind(input.kind.value), input.file_name, content
         )
     except UserInputError as error:
         return UploadBatchPayload(batch=None, errors=[_error(error)])
@@ -236,7 +227,7 @@ async def update_row(context, input) -> UpdateBatchRowPayload:
     values = {"forename": input.forename, "surname": input.surname, "email": input.email,
               "role": input.role, "pupilAccess": input.pupil_access}
     try:
-        row = await store.update_row(_actor(context), organisation, batch_id, row_id, values)
+        row = await store.update_row(context.actor, organisation, batch_id, row_id, values)
     except store.RowInputError as error:
         return UpdateBatchRowPayload(
             row=None,
@@ -256,7 +247,7 @@ async def delete_row(context, input) -> DeleteBatchRowPayload:
     _, organisation = _administrator(context)
     try:
         batch = await store.remove_row(
-            _actor(context), organisation, _number(input.batch_id), _number(input.row_id, "row")
+            context.actor, organisation, _number(input.batch_id), _number(input.row_id, "row")
         )
     except UserInputError as error:
         _raise_not_found(error)
@@ -268,7 +259,7 @@ async def create_users(context, input) -> CreateBatchUsersPayload:
     _, organisation = _administrator(context)
     try:
         result = await creating.create_users(
-            _actor(context), organisation, _number(input.batch_id), input.version,
+            context.actor, organisation, _number(input.batch_id), input.version,
             input.confirm_highlighted,
         )
     except UserInputError as error:
@@ -289,7 +280,7 @@ async def create_users(context, input) -> CreateBatchUsersPayload:
 async def delete_batch(context, input) -> BatchPayload:
     _, organisation = _administrator(context)
     try:
-        batch = await store.delete_batch(_actor(context), organisation, _number(input.batch_id))
+        batch = await store.delete_batch(context.actor, organisation, _number(input.batch_id))
     except UserInputError as error:
         _raise_not_found(error)
         return BatchPayload(batch=None, errors=[_error(error)])
@@ -299,7 +290,7 @@ async def delete_batch(context, input) -> BatchPayload:
 async def restore_batch(context, input) -> BatchPayload:
     _, organisation = _administrator(context)
     try:
-        batch = await store.restore_batch(_actor(context), organisation, _number(input.batch_id))
+        batch = await store.restore_batch(context.actor, organisation, _number(input.batch_id))
     except UserInputError as error:
         _raise_not_found(error)
         return BatchPayload(batch=None, errors=[_error(error)])

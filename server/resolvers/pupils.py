@@ -13,7 +13,6 @@ from server.permissions.checks import require_account
 from server.schema import pupils as types
 from server.schema.enums import KeyStage
 from server.schema.errors import Forbidden, NotFound
-from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.pupils import importing, rollforward, value_added
 from server.services.pupils.access import may_import_pupils, may_manage_school_years
@@ -22,14 +21,6 @@ from server.services.pupils.reading import MAX_FILE_BYTES
 MAX_PROBLEM_ROWS = 500
 _MAX_BASE64 = (MAX_FILE_BYTES // 3 + 2) * 4
 
-
-def actor_of(context) -> Actor:
-    viewer = context.viewer
-    return Actor(
-        account=viewer.account, via=viewer.via,
-        api_token_id=viewer.api_token.id if viewer.api_token else None,
-        ip_address=viewer.ip_address,
-    )
 
 
 def _importer(context) -> Account:
@@ -193,7 +184,7 @@ async def upload_pupil_file(context, input: types.UploadFileInput) -> types.Uplo
                                  code="REQUIRED")
         row = await importing.upload_pupil_file(
             account.organisation_id, input.file_name, _decode(input.content_base64),
-            actor_of(context))
+            context.actor)
     except UserInputError as error:
         return types.UploadPupilFilePayload(pupil_import=None, errors=[_import_error(error)])
     return types.UploadPupilFilePayload(pupil_import=await _import_type(row), errors=[])
@@ -207,7 +198,7 @@ async def confirm_pupil_import(
     import_id = _import_id(input.id)
     try:
         await importing.confirm_pupil_import(school_id, import_id, input.mark_missing_as_left,
-                                             actor_of(context))
+                                             context.actor)
     except UserInputError as error:
         row = await importing.get_import(school_id, import_id)
         if row is None:
@@ -225,7 +216,7 @@ async def discard_pupil_import(
     school_id = account.organisation_id
     import_id = _import_id(input.id)
     try:
-        row = await importing.discard_pupil_import(school_id, import_id, actor_of(context))
+        row = await importing.discard_pupil_import(school_id, import_id, context.actor)
     except UserInputError as error:
         found = await importing.get_import(school_id, import_id)
         if found is None:
@@ -241,7 +232,7 @@ async def roll_forward_school(
     account = _administrator(context)
     try:
         result = await rollforward.roll_forward(account.organisation_id,
-                                                input.expected_academic_year, actor_of(context))
+                                                input.expected_academic_year, context.actor)
     except UserInputError as error:
         try:
             code = types.RollForwardErrorCode(error.code)
@@ -269,7 +260,7 @@ async def import_value_added(
             raise UserInputError("Select a CSV or .xlsx file of value added", field="file",
                                  code="REQUIRED")
         result = await value_added.import_value_added(
-            account.organisation_id, _decode(input.content_base64), actor_of(context),
+            account.organisation_id, _decode(input.content_base64), context.actor,
             input.file_name or "value-added.csv")
     except value_added.ValueAddedFileError as error:
         return types.ImportValueAddedPayload(result=None, errors=[

@@ -45,7 +45,6 @@ from server.schema.target_settings import (
     YearGroupTargetSettings,
 )
 from server.schema.targets import Editing
-from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.targets import benchmarks, deletion, settings
 
@@ -63,15 +62,6 @@ def _school_id(context, school_id: strawberry.ID | None) -> int:
         raise Forbidden("Target setting is managed by a school's administrators.")
     return wanted
 
-
-def _actor(context) -> Actor:
-    viewer = context.viewer
-    return Actor(
-        account=viewer.account,
-        via=viewer.via,
-        api_token_id=viewer.api_token.id if viewer.api_token else None,
-        ip_address=viewer.ip_address,
-    )
 
 
 def _ks(key_stage: KeyStage) -> StoredKeyStage:
@@ -255,7 +245,7 @@ async def save_target_settings(context, input: SaveTargetSettingsInput) -> SaveT
             input.all_years,
             chosen,
             input.share_targets,
-            _actor(context),
+            context.actor,
         )
     except UserInputError as error:
         return SaveTargetSettingsPayload(settings=[], prepopulated=0, errors=_error(SaveTargetSettingsError, error))
@@ -278,7 +268,7 @@ async def save_benchmarks(context, input: SaveBenchmarksInput) -> SaveBenchmarks
     ]
     try:
         result, written = await benchmarks.save_benchmarks(
-            sid, _ks(input.key_stage), input.year_group, choices, _actor(context)
+            sid, _ks(input.key_stage), input.year_group, choices, context.actor
         )
     except UserInputError as error:
         return SaveBenchmarksPayload(benchmarks=None, prepopulated=0, errors=_error(SaveBenchmarksError, error))
@@ -289,7 +279,7 @@ async def save_target_subjects(context, input: SaveTargetSubjectsInput) -> SaveT
     sid = _school_id(context, input.school_id)
     try:
         listed, written = await settings.save_subjects(
-            sid, _ks(input.key_stage), input.year_group, input.included, _actor(context)
+            sid, _ks(input.key_stage), input.year_group, input.included, context.actor
         )
     except UserInputError as error:
         return SaveTargetSubjectsPayload(subjects=[], prepopulated=0, errors=_error(SaveTargetSubjectsError, error))
@@ -300,7 +290,7 @@ async def delete_targets(context, input: DeleteTargetsInput) -> DeleteTargetsPay
     sid = _school_id(context, input.school_id)
     try:
         done = await deletion.delete_targets(
-            sid, _ks(input.key_stage), input.year_group, input.subject or None, _actor(context)
+            sid, _ks(input.key_stage), input.year_group, input.subject or None, context.actor
         )
     except UserInputError as error:
         return DeleteTargetsPayload(deletion=None, errors=_error(DeleteTargetsError, error))
@@ -314,7 +304,7 @@ async def restore_targets(context, input: RestoreTargetsInput) -> RestoreTargets
     except ValueError as error:
         raise NotFound("No such deletion.") from error
     try:
-        done, restored = await deletion.restore_deletion(sid, number, _actor(context))
+        done, restored = await deletion.restore_deletion(sid, number, context.actor)
     except deletion.DeletionNotFound as error:
         raise NotFound("No such deletion.") from error
     except UserInputError as error:

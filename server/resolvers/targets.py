@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from server.models.enums import AccessVia, Editing, KeyStage
+from server.models.enums import Editing, KeyStage
 from server.permissions.checks import require_user
 from server.permissions.scope import Detail, relation, sees_small_groups, sets_targets
 from server.schema.enums import BenchmarkLevel
@@ -37,7 +37,6 @@ from server.schema.targets import (
     TargetSubject,
     TargetYearGroup,
 )
-from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.targets import aggregates, cohort, export
 from server.services.targets import pupil_targets as rows_service
@@ -140,15 +139,6 @@ async def target_aggregates(
     return rows
 
 
-def actor_of(context) -> Actor:
-    viewer = context.viewer
-    return Actor(
-        account=viewer.account,
-        via=viewer.via or AccessVia.SESSION,
-        api_token_id=viewer.api_token.id if viewer.api_token else None,
-        ip_address=viewer.ip_address,
-    )
-
 
 async def _audit_pupil_read(context, entry: SchoolYearGroup, key_stage: KeyStage,
                             year_group: int, pupil_ids: list[int], what: str,
@@ -158,7 +148,7 @@ async def _audit_pupil_read(context, entry: SchoolYearGroup, key_stage: KeyStage
     if relation(context.scope.persona, entry.sharing) == "own":
         return
     await rows_service.record_outside_read(
-        actor_of(context), entry.school.id, key_stage, year_group, pupil_ids, what,
+        context.actor, entry.school.id, key_stage, year_group, pupil_ids, what,
         subject_codes,
     )
 
