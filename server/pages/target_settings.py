@@ -477,11 +477,11 @@ async def index(request: Request) -> Response:
 
 async def _deletion_menu(request: Request) -> bool:
     """Delete targets is offered when a target exists or a deletion can be restored."""
-    viewer = request.state.viewer
-    kind = getattr(getattr(viewer.organisation, "kind", None), "value", None)
-    if not viewer.is_administrator or kind != "school":
-        return False  # only a school's administrators have target setting
+    if not request.state.viewer.is_administrator:
+        return False
     try:
+        if not (await run(request, "TargetSettingsMay"))["viewer"]["mayManageTargetSetting"]:
+            return False
         data = await run(request, "TargetSettingsMenu")
     except OperationFailed:
         return False

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from server.errors import Forbidden, Unauthenticated
 from server.models import Account
+from server.models.enums import OrganisationKind
 from server.permissions.scope import Scope, scope
-from server.schema.errors import Forbidden, Unauthenticated
 
 
 def require_account(context) -> Account:
@@ -31,3 +32,9 @@ def require_administrator(context) -> Account:
 def viewer_scope(context) -> Scope:
     require_account(context)
     return scope(context.viewer)
+
+
+def may_manage_target_setting(account: Account | None) -> bool:
+    """Target setting is managed by a school's own administrators."""
+    return bool(account is not None and account.is_administrator
+                and account.organisation.kind == OrganisationKind.SCHOOL)

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from server.models import Organisation
-from server.permissions.checks import require_account, viewer_scope
+from server.permissions.checks import may_manage_target_setting, require_account, viewer_scope
+from server.permissions.pupils import may_import_pupils
 from server.schema.enums import PupilAccess
 from server.schema.organisations import Organisation as OrganisationType
 from server.schema.organisations import School, SchoolConnection, Viewer
@@ -25,6 +26,8 @@ def viewer_of(account) -> Viewer:
             if account.is_administrator or account.pupil_access is None
             else PupilAccess(account.pupil_access.value)
         ),
+        may_manage_target_setting=may_manage_target_setting(account),
+        may_import_pupils=may_import_pupils(account, account.organisation_id),
     )
 
 

@@ -10,12 +10,12 @@ import strawberry
 from server.models import Account
 from server.models import PupilImport as PupilImportModel
 from server.permissions.checks import require_account
+from server.permissions.pupils import may_import_pupils, may_manage_school_years
 from server.schema import pupils as types
 from server.schema.enums import KeyStage
 from server.schema.errors import Forbidden, NotFound
 from server.services.errors import UserInputError
 from server.services.pupils import importing, rollforward, value_added
-from server.services.pupils.access import may_import_pupils, may_manage_school_years
 from server.services.pupils.reading import MAX_FILE_BYTES
 
 MAX_PROBLEM_ROWS = 500

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 import strawberry
 
-from server.models.enums import YEAR_GROUPS, OrganisationKind, Prepopulate
+from server.models.enums import YEAR_GROUPS, Prepopulate
 from server.models.enums import BenchmarkLevel as StoredLevel
 from server.models.enums import Editing as StoredEditing
 from server.models.enums import GradeFormat as StoredFormat
 from server.models.enums import KeyStage as StoredKeyStage
-from server.permissions.checks import require_administrator
+from server.permissions.checks import may_manage_target_setting, require_administrator
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.errors import BadUserInput, Forbidden, NotFound
 from server.schema.target_settings import (
@@ -58,7 +58,7 @@ def _school_id(context, school_id: strawberry.ID | None) -> int:
         raise NotFound("No such school.") from error
     if not context.scope.administers(wanted):
         raise Forbidden("Only the school's administrators manage its target setting.")
-    if account.organisation.kind != OrganisationKind.SCHOOL:
+    if not may_manage_target_setting(account):
         raise Forbidden("Target setting is managed by a school's administrators.")
     return wanted
 

@@ -91,3 +91,8 @@ class Viewer:
     is_administrator: bool
     role: str | None
     pupil_access: PupilAccess | None
+    may_manage_target_setting: bool = strawberry.field(
+        default=False, description="A school's administrator: manages its target setting")
+    may_import_pupils: bool = strawberry.field(
+        default=False, description="May import the school's pupils (its administrators, and "
+        "its Data Managers with full pupil access)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.models import Account
 from server.models.enums import AccountStatus, PupilAccess, Role
-from server.services.pupils.access import may_import_pupils, may_manage_school_years
+from server.permissions.pupils import may_import_pupils, may_manage_school_years
 from tests.factories import make_administrator, make_local_authority, make_school, make_user
 
 
