@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
-from server.services.estimates.scales import Scale
 from server.services.errors import UserInputError
+from server.services.estimates.scales import Scale
 
 # Float noise only: a working-at grade exactly one grade from the path is on track.
 _MARGIN = 1e-9
