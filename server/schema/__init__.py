@@ -16,15 +16,16 @@ from server.schema.fields.pupils import PupilsMutation, PupilsQuery
 from server.schema.fields.target_settings import TargetSettingsMutation, TargetSettingsQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
+from server.schema.fields.tracking import TrackingMutation, TrackingQuery
 from server.schema.targets import lean_resolvers
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
-    TargetSettingsQuery, PupilsQuery,
+    TargetSettingsQuery, PupilsQuery, TrackingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
-    TargetSettingsMutation, PupilsMutation,
+    TargetSettingsMutation, PupilsMutation, TrackingMutation,
 )
 
 Query = merge_types("Query", QUERIES)

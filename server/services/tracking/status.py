@@ -16,8 +16,17 @@ from datetime import date
 import numpy as np
 from tortoise.expressions import Q
 
-from server.models import AssessmentPoint, ExpectedGrade, Subject, Target, WorkingAtGrade
+from server.models import (
+    AssessmentPoint,
+    ExpectedGrade,
+    Organisation,
+    Pupil,
+    Subject,
+    Target,
+    WorkingAtGrade,
+)
 from server.models.enums import YEAR_GROUPS, BenchmarkLevel, KeyStage
+from server.services.pupils.importing import school_academic_year
 from server.services.targets.cohort import year_group_estimates
 from server.services.tracking.flight_paths import (
     TrackCounts,
@@ -115,3 +124,16 @@ def counts_by_subject(tracks: list[PupilTrack]) -> dict[str, TrackCounts]:
     for t in tracks:
         by_subject[t.subject_code].append(t.status)
     return {code: count_statuses(statuses) for code, statuses in by_subject.items()}
+
+
+async def school_tracking(school_id: int, key_stage: KeyStage, year_group: int, today: date
+                          ) -> tuple[AssessmentPoint | None, list[PupilTrack], dict[int, str]]:
+    """The school's tracking in its current academic year on `today`, with each tracked
+    pupil's UPN."""
+    school = await Organisation.get(id=school_id)
+    point, tracks = await year_group_tracks(
+        school_id, key_stage, year_group, school_academic_year(school), today
+    )
+    upns = {p["id"]: p["upn"] for p in await Pupil.filter(
+        id__in=[t.pupil_id for t in tracks]).values("id", "upn")} if tracks else {}
+    return point, tracks, upns
