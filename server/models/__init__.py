@@ -17,6 +17,7 @@ from server.models.pupils import Pupil, PupilImport, SchoolValueAdded, Subject
 from server.models.summaries import EstimateSummary, PupilRevision, TargetSummaryGrade
 from server.models.target_settings import SubjectSettings, YearGroupSettings
 from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
+from server.models.tracking import AssessmentPoint, ExpectedGrade, WorkingAtGrade
 from server.models.upkeep import UpkeepClaim
 
 __models__ = [
@@ -44,6 +45,9 @@ __models__ = [
     TargetSummaryGrade,
     PupilRevision,
     EstimateSummary,
+    AssessmentPoint,
+    ExpectedGrade,
+    WorkingAtGrade,
     AuditEvent,
     UpkeepClaim,
 ]

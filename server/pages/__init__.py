@@ -6,6 +6,7 @@ Each area is a module with a `routes` list; importing it also registers its menu
 PAGE_MODULES: tuple[str, ...] = (
     "server.pages.tokens",
     "server.pages.targets",
+    "server.pages.tracking",
     "server.pages.outside",
     "server.pages.accounts",
     "server.pages.signup",

@@ -18,16 +18,17 @@ from server.schema.fields.pupils import PupilsMutation, PupilsQuery
 from server.schema.fields.target_settings import TargetSettingsMutation, TargetSettingsQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
+from server.schema.fields.tracking import TrackingMutation, TrackingQuery
 from server.schema.targets import lean_resolvers
 from server.settings import get_settings
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
-    TargetSettingsQuery, PupilsQuery,
+    TargetSettingsQuery, PupilsQuery, TrackingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
-    TargetSettingsMutation, PupilsMutation,
+    TargetSettingsMutation, PupilsMutation, TrackingMutation,
 )
 
 # graphql-core's own executor when ASPIRE_GRAPHQL_EXECUTOR=ordinary (the test suite runs the
