@@ -13,6 +13,7 @@ from server.schema.fields.auth import AuthMutation
 from server.schema.fields.batches import BatchMutation, BatchQuery
 from server.schema.fields.organisations import OrganisationQuery
 from server.schema.fields.pupils import PupilsMutation, PupilsQuery
+from server.schema.fields.sharing import SharingMutation, SharingQuery
 from server.schema.fields.target_settings import TargetSettingsMutation, TargetSettingsQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
@@ -20,11 +21,11 @@ from server.schema.targets import lean_resolvers
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
-    TargetSettingsQuery, PupilsQuery,
+    TargetSettingsQuery, PupilsQuery, SharingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
-    TargetSettingsMutation, PupilsMutation,
+    TargetSettingsMutation, PupilsMutation, SharingMutation,
 )
 
 Query = merge_types("Query", QUERIES)
