@@ -73,8 +73,8 @@ async def database():
 
 
 TABLES_IN_DELETE_ORDER = (
-    "audit_event", "working_at_grade", "expected_grade", "assessment_point",
-    "target_change", "target", "target_deletion",
+    "audit_event", "sharing_change", "outside_read", "working_at_grade", "expected_grade",
+    "assessment_point", "target_change", "target", "target_deletion",
     "subject_settings", "year_group_settings", "school_value_added", "pupil_import", "pupil",
     # Emptied after target and pupil, whose triggers write them.
     "target_summary", "target_summary_grade", "estimate_summary", "pupil_revision", "subject",

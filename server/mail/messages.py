@@ -112,3 +112,22 @@ def recovery_locked_email(*, to: str, forename: str, until: datetime) -> EmailMe
             "Your password has not changed. If this was not you, tell your administrator.",
         ],
     )
+
+
+def sharing_approval_email(
+    *, to: str, forename: str, school: str, requested_by: str, changes: list[str], link: str
+) -> EmailMessage:
+    """A sharing change waits for a senior leader: what was asked, by whom, where to decide."""
+    return _message(
+        to,
+        "A data sharing change waits for your approval",
+        [
+            f"Dear {forename},",
+            f"{requested_by} has asked to share more of {school}'s targets:",
+            *changes,
+            "Nothing new is shared until a Head Teacher/Senior Leader of your school approves "
+            "it. To approve or refuse it, sign in and open: {link}",
+            "If you did not expect this, refuse it and speak to your administrator.",
+        ],
+        link,
+    )

@@ -14,6 +14,7 @@ from server.models.audit import AuditEvent
 from server.models.batches import Batch, BatchRow
 from server.models.organisations import Organisation
 from server.models.pupils import Pupil, PupilImport, SchoolValueAdded, Subject
+from server.models.sharing import OutsideRead, SharingChange
 from server.models.summaries import EstimateSummary, PupilRevision, TargetSummaryGrade
 from server.models.target_settings import SubjectSettings, YearGroupSettings
 from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
@@ -50,6 +51,8 @@ __models__ = [
     WorkingAtGrade,
     AuditEvent,
     UpkeepClaim,
+    SharingChange,
+    OutsideRead,
 ]
 
 __all__ = [m.__name__ for m in __models__]

@@ -13,4 +13,5 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.pupils",
     "server.pages.batches",
     "server.pages.target_settings",
+    "server.pages.sharing",
 )

@@ -12,6 +12,7 @@ from server.models.enums import Editing as StoredEditing
 from server.models.enums import GradeFormat as StoredFormat
 from server.models.enums import KeyStage as StoredKeyStage
 from server.permissions.checks import may_manage_target_setting, require_administrator
+from server.resolvers.sharing import change_type
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.errors import BadUserInput, Forbidden, NotFound
 from server.schema.target_settings import (
@@ -248,10 +249,15 @@ async def save_target_settings(context, input: SaveTargetSettingsInput) -> SaveT
             context.actor,
         )
     except UserInputError as error:
-        return SaveTargetSettingsPayload(settings=[], prepopulated=0, errors=_error(SaveTargetSettingsError, error))
+        return SaveTargetSettingsPayload(
+            settings=[], prepopulated=0, pending_approval=[], senior_leaders=0,
+            errors=_error(SaveTargetSettingsError, error),
+        )
     return SaveTargetSettingsPayload(
         settings=[settings_type(s) for s in result.year_groups],
         prepopulated=result.prepopulated,
+        pending_approval=[change_type(c) for c in result.pending],
+        senior_leaders=result.senior_leaders,
         errors=[],
     )
 

@@ -15,6 +15,7 @@ from server.schema.fields.auth import AuthMutation
 from server.schema.fields.batches import BatchMutation, BatchQuery
 from server.schema.fields.organisations import OrganisationQuery
 from server.schema.fields.pupils import PupilsMutation, PupilsQuery
+from server.schema.fields.sharing import SharingMutation, SharingQuery
 from server.schema.fields.target_settings import TargetSettingsMutation, TargetSettingsQuery
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
@@ -24,11 +25,11 @@ from server.settings import get_settings
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
-    TargetSettingsQuery, PupilsQuery, TrackingQuery,
+    TargetSettingsQuery, PupilsQuery, TrackingQuery, SharingQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
-    TargetSettingsMutation, PupilsMutation, TrackingMutation,
+    TargetSettingsMutation, PupilsMutation, TrackingMutation, SharingMutation,
 )
 
 # graphql-core's own executor when ASPIRE_GRAPHQL_EXECUTOR=ordinary (the test suite runs the

@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from server.schema.enums import BenchmarkLevel, KeyStage
+from server.schema.sharing import SharingChange
 from server.schema.targets import Editing
 
 
@@ -245,6 +246,13 @@ class SaveTargetSettingsError:
 class SaveTargetSettingsPayload:
     settings: list[YearGroupTargetSettings]
     prepopulated: int = strawberry.field(description="Targets pre-populated or brought up to date")
+    pending_approval: list[SharingChange] = strawberry.field(
+        description="Sharing turned on or widened: waits for a senior leader's approval "
+        "(settings show what is shared now)"
+    )
+    senior_leaders: int = strawberry.field(
+        description="Users who can approve pending_approval (0: nobody can, see the message)"
+    )
     errors: list[SaveTargetSettingsError]
 
 

@@ -75,8 +75,11 @@ async def test_save_settings_upwards_and_implied_aggregate(client):
     page = await run(client, token, "ManageTargets", {"keyStage": "KS4", "yearGroup": 10})
     saved = page["data"]["yearGroupTargetSettings"]
     assert saved["editing"] == "UPWARDS" and saved["prepopulate"] == "BENCHMARK_PLUS_ONE"
-    assert saved["pupilLevelWithLa"] and saved["aggregateWithLa"] and saved["shareTargets"]
-    assert not saved["aggregateWithChain"]
+    # Sharing waits for a senior leader's approval (tests/sharing/test_approval.py).
+    assert not saved["shareTargets"]
+    assert [c["yearGroup"] for c in payload["pendingApproval"]] == [10]
+    change = page["data"]["sharingApprovals"]["changes"][0]
+    assert change["status"] == "PENDING" and "pupil-level" in change["description"]
     assert page["data"]["targetSettingsOverview"]["hasTargets"]
     row = await YearGroupSettings.get(school=school, year_group=10)
     assert row.editing == Editing.UPWARDS

@@ -79,8 +79,11 @@ async def test_all_years_applies_to_every_year_group_of_the_key_stage():
     chosen = TargetSettings(use_target_setting=True, aggregate_with_chain=True)
     result = await save_settings(school.id, "KS5", 12, True, chosen, True, Actor(admin))
     assert [s.year_group for s in result.year_groups] == [12, 13]
+    # Sharing with the chain waits for a senior leader (tests/sharing): one change per year.
+    assert [c.year_group for c in result.pending] == [12, 13]
     rows = await YearGroupSettings.filter(school=school).order_by("year_group")
-    assert [(r.year_group, r.aggregate_with_chain) for r in rows] == [(12, True), (13, True)]
+    assert [(r.year_group, r.use_target_setting) for r in rows] == [(12, True), (13, True)]
+    assert not any(r.aggregate_with_chain for r in rows)
     assert await AuditEvent.filter(action="target_settings.saved").count() == 2
 
 

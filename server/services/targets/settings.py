@@ -28,6 +28,7 @@ from server.models.enums import YEAR_GROUPS, Editing, KeyStage, OrganisationKind
 from server.services.accounts.audit import Actor
 from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
+from server.services.sharing import approval
 from server.services.targets import audit
 from server.services.targets.cohort import SubjectChoice, check_year_group, subject_choices
 from server.services.targets.prepopulate import run_prepopulation
@@ -162,6 +163,9 @@ async def get_settings(school_id: int, key_stage: KeyStage | str, year_group: in
 class SaveResult:
     year_groups: list[SavedSettings]
     prepopulated: int
+    # Sharing turned on or widened waits for a senior leader (services/sharing/approval.py).
+    pending: tuple = ()
+    senior_leaders: int = 0
 
 
 async def save_settings(
@@ -193,11 +197,20 @@ async def save_settings(
             .using_db(connection)
         )
         before = {row.year_group: _from_row(row).snapshot() for row in rows}
-        await (
-            YearGroupSettings.filter(school_id=school_id, key_stage=ks, year_group__in=years)
-            .using_db(connection)
-            .update(**{**asdict(stored), "updated_by_id": actor_id, "updated_at": now})
+        sharing_now, pending = await approval.hold_widening(
+            connection, school_id, ks,
+            {row.year_group: approval.sharing_of(row) for row in rows},
+            approval.sharing_of(asdict(stored)), actor, now,
         )
+        saved_now = {y: replace(stored, **sharing_now[y]) for y in years}
+        for sharing in {tuple(v.items()) for v in sharing_now.values()}:
+            chosen = [y for y in years if tuple(sharing_now[y].items()) == sharing]
+            await (
+                YearGroupSettings.filter(school_id=school_id, key_stage=ks, year_group__in=chosen)
+                .using_db(connection)
+                .update(**{**asdict(stored), **dict(sharing), "updated_by_id": actor_id,
+                           "updated_at": now})
+            )
         for y in years:
             await audit.record(
                 actor,
@@ -206,14 +219,19 @@ async def save_settings(
                 "year_group",
                 audit.year_group_key(ks.value, y),
                 before=before.get(y),
-                after=stored.snapshot(),
-                detail={"allYears": all_years},
+                after=saved_now[y].snapshot(),
+                detail={"allYears": all_years, "sharingPendingApproval": any(
+                    c.year_group == y for c in pending)},
                 connection=connection,
             )
         for y in years:
             written += (await run_prepopulation(connection, school_id, ks, y, actor)).written
+    leaders = await approval.senior_leaders(school_id) if pending else []
+    if pending:
+        await approval.tell_senior_leaders(school, leaders, pending, actor)
     return SaveResult(
-        [SavedSettings(ks, y, stored, saved=True, updated_at=now) for y in years], written
+        [SavedSettings(ks, y, saved_now[y], saved=True, updated_at=now) for y in years], written,
+        tuple(pending), len(leaders),
     )
 
 

@@ -1,0 +1,67 @@
+"""Sharing on the main site (issue 15): senior leaders approve or refuse sharing changes.
+
+/sharing                     pending, approved, refused and superseded changes, who and when
+/sharing/{id}/decide         POST decision=approve|refuse (single use: DecideSharingChange)
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from server.pages.home import signed_in
+from server.pages.menus import add_main_item
+from server.pages.rendering import is_fragment_request, render, run
+
+DECISIONS = {"approve": True, "refuse": False}
+
+
+def _page(request: Request, data: dict, decided=None, errors=None, status_code: int = 200):
+    return render(
+        request, "sharing/approvals.html",
+        {"data": data["sharingApprovals"], "decided": decided, "errors": errors or []},
+        status_code=status_code, fragment="sharing/_approvals.html",
+    )
+
+
+@signed_in("main")
+async def approvals_page(request: Request) -> Response:
+    data = await run(request, "SharingApprovals")
+    decided = None
+    status = request.query_params.get("decided", "")
+    if status in ("APPROVED", "REFUSED"):
+        decided = {"status": status, "description": request.query_params.get("what", "")[:200]}
+    return _page(request, data, decided)
+
+
+@signed_in("main")
+async def decide(request: Request) -> Response:
+    form = await request.form()
+    decision = DECISIONS.get(str(form.get("decision", "")))
+    if decision is None:
+        data = await run(request, "SharingApprovals")
+        errors = [{"field": None, "code": "INVALID", "message": "Choose Approve or Refuse"}]
+        return _page(request, data, errors=errors, status_code=400)
+    payload = (await run(request, "DecideSharingChange", {
+        "input": {"id": request.path_params["change_id"][:20], "approve": decision}
+    }))["decideSharingChange"]
+    if payload["errors"]:
+        data = await run(request, "SharingApprovals")
+        return _page(request, data, errors=payload["errors"], status_code=409)
+    change = payload["change"]
+    if not is_fragment_request(request):
+        query = urlencode({"decided": change["status"], "what": change["description"]})
+        return RedirectResponse(f"/sharing?{query}", status_code=303)
+    data = await run(request, "SharingApprovals")
+    return _page(request, data, decided=change)
+
+
+add_main_item("Sharing", "/sharing")
+
+routes = [
+    Route("/sharing", approvals_page, methods=["GET"]),
+    Route("/sharing/{change_id}/decide", decide, methods=["POST"]),
+]

@@ -1,0 +1,1 @@
+"""Sharing that schools govern: approval of sharing changes and the record of outside reads."""
