@@ -54,10 +54,14 @@ async def test_add_a_user_then_they_sign_up(page, browser, server):  # noqa: F81
     await page.get_by_role("button", name="Next").click()
     await expect(page.get_by_role("group", name="Role at organisation")).to_be_visible()
     await check(page)
+    advisory = page.locator("#governor-advisory")
     await page.get_by_label("Governor").check()
     await page.get_by_label("Full access to pupil data including suppressed/sensitive items").check()
-    await page.get_by_role("button", name="Create user").click()
-    await expect(page.locator(".govuk-error-summary")).to_contain_text("It is not usual practice")
+    # The guide's amber advisory with its tick, shown as soon as both are chosen (issue 16
+    # item 2), never a red error.
+    await expect(advisory).to_be_visible()
+    await expect(advisory).to_contain_text("It is not usual practice")
+    await expect(page.locator(".govuk-error-summary")).to_have_count(0)
     await check(page)
     await page.get_by_label("Please confirm selections").check()
     await page.get_by_role("button", name="Create user").click()
