@@ -119,3 +119,23 @@ async def test_a_2000_pupil_ctf_is_read():
     pending = await upload_pupil_file(school.id, "big.xml", data, CLI)
     assert len(pending.rows) == 2000
     assert sum(1 for r in pending.rows if r["values"]["prior_attainment"] is None) == 200
+
+
+async def test_many_confirms_at_once_import_a_ctf_once():
+    import asyncio
+
+    data, _ = big_ctf(30)
+    school = await make_school()
+    pending = await upload_pupil_file(school.id, "mis.xml", data, CLI)
+
+    async def confirm():
+        try:
+            return await confirm_pupil_import(school.id, pending.id, False, CLI)
+        except UserInputError as error:
+            return error.code
+
+    answers = await asyncio.wait_for(asyncio.gather(*(confirm() for _ in range(10))), 30)
+    done = [a for a in answers if not isinstance(a, str)]
+    assert len(done) == 1 and done[0].created == 30
+    assert set(a for a in answers if isinstance(a, str)) == {"ALREADY_CONFIRMED"}
+    assert await Pupil.filter(school=school).count() == 30
