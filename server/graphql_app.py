@@ -24,7 +24,12 @@ class AspireGraphQL(GraphQL):
         return orjson.dumps(data)
 
 
-_api = AspireGraphQL(schema, graphql_ide=None, allow_queries_via_get=False)
+# multipart_uploads_enabled: the GraphQL multipart request convention (a file such as a
+# CTF up to 5 MB as a form part, not base64 in the 64 KB JSON body). A browser session's
+# multipart POST still passes the CSRF check (x-csrftoken header or a csrftoken part first);
+# tools send a Bearer token and no cookie.
+_api = AspireGraphQL(schema, graphql_ide=None, allow_queries_via_get=False,
+                     multipart_uploads_enabled=True)
 
 EXAMPLE_QUERY = """# Queries here run as you, with exactly your permissions.
 # Outside tools send the same to POST /graphql with "Authorization: Bearer <token>".
@@ -56,8 +61,15 @@ async def graphql_endpoint(request: Request) -> Response:
             "Sign in, or send an API token as 'Authorization: Bearer <token>'.",
             "UNAUTHENTICATED",
         )
-    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-        return _error(415, "Send the query as application/json.", "BAD_USER_INPUT")
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        # The GraphQL multipart request convention (operations, map, then the files): for
+        # uploads such as uploadCommonTransferFile. Strawberry reads and checks the parts.
+        return await _run(_api, request)
+    if content_type != "application/json":
+        return _error(415, "Send the query as application/json, or multipart/form-data "
+                      "(the GraphQL multipart request convention) to send a file.",
+                      "BAD_USER_INPUT")
     body = await request.body()
     try:
         payload = json.loads(body)

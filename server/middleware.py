@@ -156,7 +156,7 @@ class BodySizeLimitMiddleware:
         headers = dict(raw_headers)
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         is_form = content_type == b"application/x-www-form-urlencoded"
-        if scope["path"] == "/graphql":
+        if scope["path"] == "/graphql" and content_type != b"multipart/form-data":
             limit = MAX_GRAPHQL_BODY_BYTES
         elif is_form:
             limit = MAX_FORM_BYTES

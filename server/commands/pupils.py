@@ -25,6 +25,18 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                            help="with --confirm: pupils missing from the file have left")
     do_import.set_defaults(func=import_command)
 
+    do_ctf = commands.add_parser(
+        "import-ctf", help="check a Common Transfer File (the CTF .xml an MIS exports); "
+                           "--confirm to apply it")
+    do_ctf.add_argument("file", type=Path)
+    do_ctf.add_argument("--school", dest="urn", required=True, metavar="URN",
+                        help="the school's 6-digit URN")
+    do_ctf.add_argument("--confirm", action="store_true",
+                        help="apply the pupils without errors (otherwise only the check)")
+    do_ctf.add_argument("--mark-left", action="store_true",
+                        help="with --confirm: pupils missing from the file have left")
+    do_ctf.set_defaults(func=import_command, ctf=True)
+
     roll = commands.add_parser(
         "roll-forward", help="move the school to the next academic year")
     roll.add_argument("urn", help="the school's 6-digit URN")
@@ -69,9 +81,11 @@ def import_command(args: argparse.Namespace) -> int:
     async def work() -> int:
         from server.services.accounts.audit import Actor
         from server.services.errors import UserInputError
-        from server.services.pupils import importing
+        from server.services.pupils import ctf, importing
 
         actor = Actor.command_line()
+        if getattr(args, "ctf", False) and not ctf.looks_like_xml(data):
+            return _fail(f"{args.file} is not a Common Transfer File (an .xml file)")
         try:
             school = await importing.school_by_urn(args.urn)
             pending = await importing.upload_pupil_file(school.id, args.file.name, data, actor)

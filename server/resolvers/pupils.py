@@ -15,7 +15,7 @@ from server.schema import pupils as types
 from server.schema.enums import KeyStage
 from server.schema.errors import Forbidden, NotFound
 from server.services.errors import UserInputError
-from server.services.pupils import importing, rollforward, value_added
+from server.services.pupils import ctf, importing, rollforward, value_added
 from server.services.pupils.reading import MAX_FILE_BYTES
 
 MAX_PROBLEM_ROWS = 500
@@ -185,6 +185,24 @@ async def upload_pupil_file(context, input: types.UploadFileInput) -> types.Uplo
         row = await importing.upload_pupil_file(
             account.organisation_id, input.file_name, _decode(input.content_base64),
             context.actor)
+    except UserInputError as error:
+        return types.UploadPupilFilePayload(pupil_import=None, errors=[_import_error(error)])
+    return types.UploadPupilFilePayload(pupil_import=await _import_type(row), errors=[])
+
+
+async def upload_common_transfer_file(context, file) -> types.UploadPupilFilePayload:
+    account = _importer(context)
+    try:
+        if file is None or not hasattr(file, "read"):
+            raise UserInputError("Send the Common Transfer File as a file part", field="file",
+                                 code="REQUIRED")
+        data = await file.read(importing.MAX_CTF_BYTES + 1)
+        if data and not ctf.looks_like_xml(data):
+            raise UserInputError("The file is not a Common Transfer File (an XML file "
+                                 "exported from your MIS)", field="file", code="NOT_CTF")
+        name = str(getattr(file, "filename", "") or "ctf.xml")
+        row = await importing.upload_pupil_file(account.organisation_id, name, data,
+                                                context.actor)
     except UserInputError as error:
         return types.UploadPupilFilePayload(pupil_import=None, errors=[_import_error(error)])
     return types.UploadPupilFilePayload(pupil_import=await _import_type(row), errors=[])

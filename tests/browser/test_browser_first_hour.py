@@ -282,7 +282,7 @@ async def test_links_in_emails_follow_the_address_served(page, server, first_hou
     await page.get_by_role("button", name="Create user").click()
     await expect(page).to_have_url(re.compile(r"/admin/users/pending\?added="))
     links = []
-    for path in Path(server.env["ASPIRE_OUTBOX_DIR"]).glob("*.eml"):
+    for path in Path(server.env["ASPIRE_OUTBOX_DIR"]).glob("*.eml"):  # noqa: ASYNC240 (a few small files, test only)
         message = email.message_from_bytes(path.read_bytes(), policy=default)
         if message["To"] == address:
             links += re.findall(r"https?://[^\s\"<>]+/sign-up/\S+", message.get_body(("plain",)).get_content())

@@ -77,3 +77,30 @@ def test_import_roll_forward_and_value_added_commands(tmp_path):
     assert refused["code"] == 1 and "row 3, Subject" in refused["err"], refused
     assert imported["code"] == 0 and "1 added" in imported["out"], imported
     assert unknown["code"] == 1 and "No school has the URN" in unknown["err"], unknown
+
+
+def test_import_ctf_command(tmp_path):
+    from ctf_files import ctf_bytes, ks2, pupil_xml
+
+    ctf = tmp_path / "from-mis.xml"
+    ctf.write_bytes(ctf_bytes([pupil_xml(pupil_row(1)), pupil_xml(pupil_row(2), ks2("A", "101"))],
+                              dest_urn="123456"))
+    csv = tmp_path / "pupils.csv"
+    csv.write_bytes(csv_bytes([pupil_row(1)]))
+    (_, _, checked, done, twice, not_ctf) = run_commands(
+        tmp_path,
+        ["organisation", "create", "--kind", "local-authority", "--name", "Northshire",
+         "--la-code", "801"],
+        ["organisation", "create", "--kind", "school", "--name", "Hill", "--urn", "123456",
+         "--la", "801"],
+        ["pupils", "import-ctf", str(ctf), "--school", "123456"],
+        ["pupils", "import-ctf", str(ctf), "--school", "123456", "--confirm"],
+        ["pupils", "import-ctf", str(ctf), "--school", "123456", "--confirm"],
+        ["pupils", "import-ctf", str(csv), "--school", "123456"],
+    )
+    assert checked["code"] == 0 and "new pupils 2" in checked["out"], checked
+    assert "row 2, Prior attainment: warning: KS2 reading test result is 'A'" in checked["out"]
+    assert "Nothing imported yet" in checked["out"]
+    assert done["code"] == 0 and "Imported: 2 new" in done["out"], done
+    assert twice["code"] == 0 and "Imported: 0 new, 0 updated, 2 unchanged" in twice["out"]
+    assert not_ctf["code"] == 1 and "not a Common Transfer File" in not_ctf["err"], not_ctf

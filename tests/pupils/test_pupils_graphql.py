@@ -102,3 +102,57 @@ async def test_school_pupils_in_a_fixed_number_of_statements(client):
     with count_sql() as many:
         await graphql(client, SCHOOL)
     assert many.value == few.value <= 12
+
+
+CTF_UPLOAD = """mutation($file: Upload!) { uploadCommonTransferFile(file: $file) {
+  pupilImport { id status counts { rows newPupils rowsWithProblems rowsWithWarnings } }
+  errors { field message code } } }"""
+
+
+def multipart(query: str, name: str, data: bytes) -> dict:
+    import json
+
+    return {
+        "data": {"operations": json.dumps({"query": query, "variables": {"file": None}}),
+                 "map": json.dumps({"0": ["variables.file"]})},
+        "files": {"0": (name, data, "application/xml")},
+    }
+
+
+async def test_ctf_by_the_multipart_convention_with_a_token_and_in_a_session(client):
+    from ctf_files import big_ctf
+
+    school = await make_school()
+    manager = await make_user(school, Role.DATA_MANAGER, PupilAccess.FULL)
+    token = await api_token(manager)
+    data, _ = big_ctf(400)
+    assert len(data) > 64 * 1024  # more than a JSON body may carry
+    answer = await client.post("/graphql", headers={"authorization": f"Bearer {token}"},
+                               **multipart(CTF_UPLOAD, "mis.xml", data))
+    assert answer.status_code == 200, answer.text[:500]
+    payload = answer.json()["data"]["uploadCommonTransferFile"]
+    assert payload["errors"] == [], payload
+    assert payload["pupilImport"]["counts"]["newPupils"] == 400
+    import_id = payload["pupilImport"]["id"]
+    confirmed = (await graphql(client, CONFIRM, {"i": {"id": import_id,
+                                                       "markMissingAsLeft": False}},
+                               token=token)).json()["data"]["confirmPupilImport"]
+    assert confirmed["errors"] == [] and confirmed["pupilImport"]["result"]["created"] == 400
+    assert await Pupil.filter(school=school).count() == 400
+
+    refused = await client.post("/graphql", headers={"authorization": f"Bearer {token}"},
+                                **multipart(CTF_UPLOAD, "p.csv", csv_bytes([pupil_row(1)])))
+    [error] = refused.json()["data"]["uploadCommonTransferFile"]["errors"]
+    assert error["code"] == "NOT_CTF"
+    bomb = await client.post("/graphql", headers={"authorization": f"Bearer {token}"},
+                             **multipart(CTF_UPLOAD, "x.xml",
+                                         b'<!DOCTYPE x [<!ENTITY a "b">]><CTfile>&a;</CTfile>'))
+    assert bomb.json()["data"]["uploadCommonTransferFile"]["errors"][0]["code"] == "UNSAFE"
+
+    # A signed-in browser session: the CSRF header is required, as for any POST.
+    await sign_in(client, await make_administrator(school))
+    no_token = await client.post("/graphql", **multipart(CTF_UPLOAD, "mis.xml", data))
+    assert no_token.status_code == 403
+    with_token = await client.post("/graphql", headers={"x-csrftoken": client.cookies.get(
+        "csrftoken", "")}, **multipart(CTF_UPLOAD, "mis.xml", data))
+    assert with_token.json()["data"]["uploadCommonTransferFile"]["errors"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from server.resolvers import pupils as resolve
@@ -43,6 +44,17 @@ class PupilsMutation:
     )
     async def upload_pupil_file(self, info: Info, input: UploadFileInput) -> UploadPupilFilePayload:
         return await resolve.upload_pupil_file(info.context, input)
+
+    @strawberry.mutation(
+        description="Check a Common Transfer File (the CTF .xml an MIS exports) sent as a "
+        "file part by the GraphQL multipart request convention (multipart/form-data with "
+        "operations, map and the file; at most 5 MB); nothing changes until it is confirmed "
+        "with confirmPupilImport."
+    )
+    async def upload_common_transfer_file(
+        self, info: Info, file: Upload
+    ) -> UploadPupilFilePayload:
+        return await resolve.upload_common_transfer_file(info.context, file)
 
     @strawberry.mutation(
         description="Apply a checked file's rows without errors, once; pupils are matched by UPN."

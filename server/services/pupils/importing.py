@@ -36,12 +36,14 @@ from server.models.enums import (
 )
 from server.services.accounts.audit import Actor, record
 from server.services.errors import UserInputError
+from server.services.pupils import ctf
 from server.services.pupils.reading import Table, match_columns, read_table
 from server.services.pupils_upn import validate_upn
 
 logger = logging.getLogger(__name__)
 
 MAX_PUPIL_ROWS = 5000
+MAX_CTF_BYTES = 5 * 1024 * 1024  # the upload cap of every pupil file
 NAME_MAX = 100
 
 # field -> accepted column names, the first as the guide and messages spell it
@@ -308,6 +310,27 @@ def parse_table(table: Table, academic_year: int) -> list[dict[str, Any]]:
     return rows
 
 
+def read_pupil_rows(data: bytes, academic_year: int, school_urn: str | None = None
+                    ) -> list[dict[str, Any]]:
+    """A pupil spreadsheet (CSV, .xlsx) or a Common Transfer File as import rows.
+
+    A CTF is told from a spreadsheet by its first bytes; its pupils go through the same
+    row checks as a spreadsheet's, plus what only a CTF can say (a KS2 result code in place
+    of a score, a file made for another school).
+    """
+    if data and len(data) <= MAX_CTF_BYTES and ctf.looks_like_xml(data):
+        found = ctf.read_ctf(data, MAX_PUPIL_ROWS, school_urn)
+        assert found.table is not None
+        rows = parse_table(found.table, academic_year)
+        for row in rows:
+            for field, message, severity in found.notes.get(row["row"], []):
+                row["problems"].append(Problem(field, message, severity).as_json())
+                if severity == ERROR:
+                    row["values"] = None
+        return rows
+    return parse_table(read_table(data, MAX_PUPIL_ROWS, "pupils"), academic_year)
+
+
 def _mark_duplicates(rows: list[dict[str, Any]]) -> None:
     by_upn: dict[str, list[int]] = {}
     for row in rows:
@@ -444,8 +467,7 @@ async def upload_pupil_file(
     """
     school = await school_by_id(school_id)
     academic_year = school_academic_year(school)
-    table = await anyio.to_thread.run_sync(read_table, data, MAX_PUPIL_ROWS, "pupils")
-    rows = parse_table(table, academic_year)
+    rows = await anyio.to_thread.run_sync(read_pupil_rows, data, academic_year, school.urn)
     if not rows:
         raise UserInputError("The file has the column headings but no pupils in it",
                              field="file", code="NO_ROWS")
