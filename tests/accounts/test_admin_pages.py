@@ -289,6 +289,9 @@ async def test_manage_users_search_change_access_deactivate_reactivate(app, clie
         assert page.status_code == 200
         assert f"Deactivate {changed.forename} {changed.surname}?" in page.text
         assert "signed out at once" in page.text and 'name="confirm" value="yes"' in page.text
+        # The confirmation posts back to this account, and cancel returns to it.
+        assert f'action="/admin/users/{teacher.id}/deactivate"' in page.text
+        assert f'href="/admin/users/{teacher.id}">No, cancel' in page.text
         assert (await Account.get(id=teacher.id)).status == AccountStatus.ACTIVE
         assert (await tina.get("/")).status_code == 200
         page = await post(client, f"/admin/users/{teacher.id}/deactivate", {"confirm": "yes"})

@@ -29,7 +29,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-STARTUP_SECONDS = 30
+STARTUP_SECONDS = 60
 BASE_PG = os.environ.get("ASPIRE_TEST_DATABASE_URL")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import subprocess
@@ -37,12 +38,48 @@ async def sign_in(page, account: dict, area: str = "main") -> None:
         await expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
+
+
+async def _timers_run(page) -> bool:
+    """False in a context with JavaScript off: DevTools still evaluates, but no timer fires,
+    so axe.run (which waits on timers) would never settle."""
+    try:
+        return await asyncio.wait_for(
+            page.evaluate("() => new Promise(done => setTimeout(() => done(true), 0))"), 2)
+    except TimeoutError:
+        return False
+
+
 async def axe_check(page) -> None:
     """Run axe-core in the page; fail on any serious or critical violation, listing them.
 
     The script goes in through `page.evaluate` (DevTools, not a <script> tag), so the page's
-    Content-Security-Policy stays on.
+    Content-Security-Policy stays on. A page shown with JavaScript off is checked as it is:
+    its HTML, without scripts, in a scratch page of the same address that can run axe.
     """
+    if getattr(page, "javascript", None) is False or not await _timers_run(page):
+        await _axe_check_as_shown(page)
+        return
+    await _run_axe(page)
+
+
+async def _axe_check_as_shown(page) -> None:
+    html = SCRIPT.sub("", await page.content())
+    address = page.url
+    scratch = await page.context.browser.new_context(viewport=page.viewport_size)
+    try:
+        copy = await scratch.new_page()
+        copy.set_default_timeout(10_000)
+        await copy.route(lambda url: url == address, lambda route: route.fulfill(
+            status=200, content_type="text/html; charset=utf-8", body=html))
+        await copy.goto(address)
+        await _run_axe(copy)
+    finally:
+        await scratch.close()
+
+
+async def _run_axe(page) -> None:
     if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
         await page.evaluate(AXE.read_text(encoding="utf-8"))
     result = await page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
