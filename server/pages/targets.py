@@ -96,6 +96,21 @@ async def _viewer(request: Request) -> dict:
     return (await run(request, "TargetViewer"))["viewer"]
 
 
+async def _target_setter(request: Request) -> tuple[dict, Response | None]:
+    """The viewer, and the page saying why not when pupils' targets are not theirs to see."""
+    me = await _viewer(request)
+    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
+        return me, _explain(request, me)
+    return me, None
+
+
+def _year_filters(request: Request, me: dict) -> tuple[tuple[int, ...], dict, dict | None]:
+    """The year groups offered, the filters asked for and the year group's error, if any."""
+    offered = _offered(me)
+    filters = _filters(request, offered)
+    return offered, filters, _year_error(filters["yearGroup"], offered)
+
+
 def _not_for_you(request: Request, title: str, body: str, link: tuple[str, str] | None = None
                  ) -> Response:
     return render(request, "targets/not_available.html",
@@ -136,13 +151,11 @@ async def _setting_data(request: Request, urn: str, filters: dict[str, Any]) -> 
 
 @signed_in("main")
 async def targets_page(request: Request) -> Response:
-    me = await _viewer(request)
-    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
-        return _explain(request, me)
-    offered = _offered(me)
-    filters = _filters(request, offered)
+    me, refused = await _target_setter(request)
+    if refused:
+        return refused
+    offered, filters, year_error = _year_filters(request, me)
     errors: dict = {}
-    year_error = _year_error(filters["yearGroup"], offered)
     if year_error:
         errors["yearGroup"] = [year_error]
         return _render_setting(request, me, filters, [], None, errors=errors, offered=offered,
@@ -179,12 +192,11 @@ def _subject_error(filters: dict) -> dict:
 @signed_in("main")
 async def subject_choices(request: Request) -> Response:
     """The subject list of a year group: htmx asks for it when the year group changes."""
-    me = await _viewer(request)
-    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
-        return _explain(request, me)
-    offered = _offered(me)
-    filters = _filters(request, offered)
-    if _year_error(filters["yearGroup"], offered):
+    me, refused = await _target_setter(request)
+    if refused:
+        return refused
+    _, filters, year_error = _year_filters(request, me)
+    if year_error:
         return Response(status_code=400)
     included = await _included_subjects(request, me, filters)
     return render(request, "targets/_subject_select.html",
@@ -322,9 +334,9 @@ async def _export(request: Request, extension: str, media_type: str,
                   encode: Callable[[AsyncIterator[ExportPage]], AsyncIterator]) -> Response:
     """The year group's targets as a file streamed page by page; `encode` turns the pages
     of rows into the file's chunks."""
-    me = await _viewer(request)
-    if me["organisation"]["kind"] != "SCHOOL" or me["pupilAccess"] != "FULL":
-        return _explain(request, me)
+    me, refused = await _target_setter(request)
+    if refused:
+        return refused
     year_group = _year_group(request.query_params.get("yearGroup"))
     key_stage = YEAR_GROUPS[year_group]
     urn = me["organisation"]["urn"]

@@ -8,12 +8,14 @@ from server.models.enums import AccountKind as StoredKind
 from server.permissions.checks import require_administrator
 from server.schema import accounts as types
 from server.schema.enums import PupilAccess
+from server.schema.error_codes import field_errors
 from server.schema.errors import NotFound, Unauthenticated
 from server.schema.pagination import PageInfo, edges_for, encode_cursor, page_window
 from server.services import audit_wording
 from server.services.accounts import activation as signups
 from server.services.accounts import manage, mfa, people, recovery
 from server.services.accounts.credentials import SECURITY_QUESTIONS
+from server.services.accounts.errors import AccountErrorCode
 from server.services.errors import UserInputError
 
 MAX_LETTERS = 100
@@ -115,7 +117,7 @@ async def check_new_person(context, kind: types.AccountKind, input) -> types.Che
     if kind == types.AccountKind.USER:
         problems = [p for p in problems if p.field not in ("role", "pupilAccess")]
     error = people.PersonInputError(problems) if problems else None
-    return types.CheckNewPersonResult(errors=types.errors_of(error, types.CheckNewPersonError) if error else [])
+    return types.CheckNewPersonResult(errors=field_errors(types.CheckNewPersonError, error) if error else [])
 
 
 async def pending_accounts(context) -> list[types.PendingAccount]:
@@ -232,8 +234,8 @@ async def sign_up_link(token: str) -> types.SignUpLink:
         sign_up = await signups.open_link(token)
     except UserInputError as error:
         state = {
-            "LINK_EXPIRED": types.SignUpLinkState.EXPIRED,
-            "LINK_USED": types.SignUpLinkState.USED,
+            AccountErrorCode.LINK_EXPIRED: types.SignUpLinkState.EXPIRED,
+            AccountErrorCode.LINK_USED: types.SignUpLinkState.USED,
         }.get(error.code, types.SignUpLinkState.NOT_VALID)
         return types.SignUpLink(state=state, message=error.message, forename=None, locked=False)
     return types.SignUpLink(
@@ -271,7 +273,7 @@ async def add_user(context, input) -> types.AddUserPayload:
             actor=context.actor,
         )
     except UserInputError as error:
-        return types.AddUserPayload(account=None, errors=types.errors_of(error, types.AddUserError))
+        return types.AddUserPayload(account=None, errors=field_errors(types.AddUserError, error))
     await signups.send_verification(account.id)
     return types.AddUserPayload(account=await _pending(context, account.id), errors=[])
 
@@ -292,7 +294,7 @@ async def add_administrator(context, input) -> types.AddAdministratorPayload:
             actor=context.actor,
         )
     except UserInputError as error:
-        return types.AddAdministratorPayload(account=None, errors=types.errors_of(error, types.AddAdministratorError))
+        return types.AddAdministratorPayload(account=None, errors=field_errors(types.AddAdministratorError, error))
     await signups.send_verification(account.id)
     return types.AddAdministratorPayload(account=await _pending(context, account.id), errors=[])
 
@@ -305,7 +307,7 @@ async def resend_verification(context, account_id) -> types.ResendVerificationPa
         if isinstance(error, ValueError):
             raise NotFound() from error
         return types.ResendVerificationPayload(
-            account=None, errors=types.errors_of(error, types.ResendVerificationError)
+            account=None, errors=field_errors(types.ResendVerificationError, error)
         )
     return types.ResendVerificationPayload(account=await _pending(context, account_id), errors=[])
 
@@ -318,7 +320,7 @@ async def reissue_activation_code(context, account_id) -> types.ReissueActivatio
         if isinstance(error, ValueError):
             raise NotFound() from error
         return types.ReissueActivationCodePayload(
-            account=None, errors=types.errors_of(error, types.ReissueActivationCodeError)
+            account=None, errors=field_errors(types.ReissueActivationCodeError, error)
         )
     return types.ReissueActivationCodePayload(account=await _pending(context, account_id), errors=[])
 
@@ -331,7 +333,7 @@ async def delete_pending_account(context, account_id) -> types.DeletePendingAcco
         if isinstance(error, ValueError):
             raise NotFound() from error
         return types.DeletePendingAccountPayload(
-            deleted_id=None, errors=types.errors_of(error, types.DeletePendingAccountError)
+            deleted_id=None, errors=field_errors(types.DeletePendingAccountError, error)
         )
     return types.DeletePendingAccountPayload(deleted_id=str(account_id), errors=[])
 
@@ -348,7 +350,7 @@ async def update_user_access(context, input) -> types.UpdateUserAccessPayload:
             input.governor_full_access_confirmed,
         )
     except UserInputError as error:
-        return types.UpdateUserAccessPayload(account=None, errors=types.errors_of(error, types.UpdateUserAccessError))
+        return types.UpdateUserAccessPayload(account=None, errors=field_errors(types.UpdateUserAccessError, error))
     return types.UpdateUserAccessPayload(account=managed_of(account), errors=[])
 
 
@@ -365,7 +367,7 @@ async def update_administrator(context, input) -> types.UpdateAdministratorPaylo
         )
     except UserInputError as error:
         return types.UpdateAdministratorPayload(
-            account=None, errors=types.errors_of(error, types.UpdateAdministratorError)
+            account=None, errors=field_errors(types.UpdateAdministratorError, error)
         )
     return types.UpdateAdministratorPayload(account=managed_of(account), errors=[])
 
@@ -375,7 +377,7 @@ async def deactivate_account(context, account_id) -> types.DeactivateAccountPayl
     try:
         account = await manage.deactivate(context.actor, admin.organisation, account_id)
     except UserInputError as error:
-        return types.DeactivateAccountPayload(account=None, errors=types.errors_of(error, types.DeactivateAccountError))
+        return types.DeactivateAccountPayload(account=None, errors=field_errors(types.DeactivateAccountError, error))
     return types.DeactivateAccountPayload(account=managed_of(account), errors=[])
 
 
@@ -384,7 +386,7 @@ async def reactivate_account(context, account_id) -> types.ReactivateAccountPayl
     try:
         account = await manage.reactivate(context.actor, admin.organisation, account_id)
     except UserInputError as error:
-        return types.ReactivateAccountPayload(account=None, errors=types.errors_of(error, types.ReactivateAccountError))
+        return types.ReactivateAccountPayload(account=None, errors=field_errors(types.ReactivateAccountError, error))
     return types.ReactivateAccountPayload(account=managed_of(account), errors=[])
 
 
@@ -394,7 +396,7 @@ async def send_password_reset(context, account_id) -> types.SendPasswordResetPay
         account = await manage.account_in(admin.organisation_id, account_id)
         await recovery.send_reset_by_administrator(context.actor, account)
     except UserInputError as error:
-        return types.SendPasswordResetPayload(sent=False, errors=types.errors_of(error, types.SendPasswordResetError))
+        return types.SendPasswordResetPayload(sent=False, errors=field_errors(types.SendPasswordResetError, error))
     return types.SendPasswordResetPayload(sent=True, errors=[])
 
 
@@ -417,7 +419,7 @@ async def verify_activation_code(context, input) -> types.VerifyActivationCodePa
         await signups.check_code(input.token, input.code)
     except UserInputError as error:
         return types.VerifyActivationCodePayload(
-            sign_up=None, errors=types.errors_of(error, types.VerifyActivationCodeError)
+            sign_up=None, errors=field_errors(types.VerifyActivationCodeError, error)
         )
     return types.VerifyActivationCodePayload(sign_up=await sign_up_link(input.token), errors=[])
 
@@ -427,7 +429,7 @@ async def choose_sign_up_password(context, input) -> types.ChooseSignUpPasswordP
         await signups.choose_password(input.token, input.code, input.password, input.password_confirmation)
     except UserInputError as error:
         return types.ChooseSignUpPasswordPayload(
-            done=False, errors=types.errors_of(error, types.ChooseSignUpPasswordError)
+            done=False, errors=field_errors(types.ChooseSignUpPasswordError, error)
         )
     return types.ChooseSignUpPasswordPayload(done=True, errors=[])
 
@@ -437,7 +439,7 @@ async def complete_sign_up(context, input) -> types.CompleteSignUpPayload:
     try:
         account = await signups.choose_questions(input.token, input.code, chosen)
     except UserInputError as error:
-        return types.CompleteSignUpPayload(account=None, errors=types.errors_of(error, types.CompleteSignUpError))
+        return types.CompleteSignUpPayload(account=None, errors=field_errors(types.CompleteSignUpError, error))
     return types.CompleteSignUpPayload(
         account=types.SignedUp(
             username=account.login_name,
@@ -453,7 +455,7 @@ async def start_password_recovery(context, input) -> types.StartPasswordRecovery
         challenge = await recovery.start(input.login_name, input.area.value, _ip(context))
     except UserInputError as error:
         return types.StartPasswordRecoveryPayload(
-            challenge=None, errors=types.errors_of(error, types.StartPasswordRecoveryError)
+            challenge=None, errors=field_errors(types.StartPasswordRecoveryError, error)
         )
     return types.StartPasswordRecoveryPayload(
         challenge=types.RecoveryChallenge(
@@ -471,7 +473,7 @@ async def answer_password_recovery(context, input) -> types.AnswerPasswordRecove
         await recovery.answer(input.login_name, input.area.value, input.characters, _ip(context))
     except UserInputError as error:
         return types.AnswerPasswordRecoveryPayload(
-            sent=False, errors=types.errors_of(error, types.AnswerPasswordRecoveryError)
+            sent=False, errors=field_errors(types.AnswerPasswordRecoveryError, error)
         )
     return types.AnswerPasswordRecoveryPayload(sent=True, errors=[])
 
@@ -480,7 +482,7 @@ async def reset_password(context, input, area: types.RecoveryArea) -> types.Rese
     try:
         await recovery.reset_password(input.token, area.value, input.password, input.password_confirmation)
     except UserInputError as error:
-        return types.ResetPasswordPayload(done=False, errors=types.errors_of(error, types.ResetPasswordError))
+        return types.ResetPasswordPayload(done=False, errors=field_errors(types.ResetPasswordError, error))
     return types.ResetPasswordPayload(done=True, errors=[])
 
 
@@ -512,7 +514,7 @@ async def start_totp_setup(context) -> types.StartTotpSetupPayload:
     try:
         secret, uri = await mfa.start_setup(account)
     except UserInputError as error:
-        return types.StartTotpSetupPayload(setup=None, errors=types.errors_of(error, types.StartTotpSetupError))
+        return types.StartTotpSetupPayload(setup=None, errors=field_errors(types.StartTotpSetupError, error))
     return types.StartTotpSetupPayload(setup=types.TotpSetup(secret=secret, uri=uri), errors=[])
 
 
@@ -521,7 +523,7 @@ async def confirm_totp(context, input) -> types.ConfirmTotpPayload:
     try:
         await mfa.confirm_setup(context.actor, account, input.code, session)
     except UserInputError as error:
-        return types.ConfirmTotpPayload(security=None, errors=types.errors_of(error, types.ConfirmTotpError))
+        return types.ConfirmTotpPayload(security=None, errors=field_errors(types.ConfirmTotpError, error))
     if session is not None:
         session.mfa_pending = False
     return types.ConfirmTotpPayload(security=await account_security(context), errors=[])
@@ -534,7 +536,7 @@ async def disable_totp(context, input) -> types.DisableTotpPayload:
     try:
         await mfa.disable(context.actor, account, input.code)
     except UserInputError as error:
-        return types.DisableTotpPayload(security=None, errors=types.errors_of(error, types.DisableTotpError))
+        return types.DisableTotpPayload(security=None, errors=field_errors(types.DisableTotpError, error))
     return types.DisableTotpPayload(security=await account_security(context), errors=[])
 
 
@@ -545,5 +547,5 @@ async def verify_mfa(context, input) -> types.VerifyMfaPayload:
     try:
         await mfa.verify_session(account, session, input.code)
     except UserInputError as error:
-        return types.VerifyMfaPayload(verified=False, errors=types.errors_of(error, types.VerifyMfaError))
+        return types.VerifyMfaPayload(verified=False, errors=field_errors(types.VerifyMfaError, error))
     return types.VerifyMfaPayload(verified=True, errors=[])

@@ -3,6 +3,7 @@ from __future__ import annotations
 from server.auth.sessions import COOKIE_NAMES, end_session, start_session
 from server.resolvers.organisations import viewer_of
 from server.schema.auth import SignInError, SignInErrorCode, SignInPayload, SignOutPayload
+from server.schema.error_codes import field_errors
 from server.schema.errors import Forbidden
 from server.services.accounts.mfa import needs_second_step
 from server.services.accounts.signin import authenticate
@@ -29,7 +30,7 @@ async def sign_in(context, input):
     except UserInputError as error:
         return SignInPayload(
             viewer=None,
-            errors=[SignInError(field=error.field, message=error.message, code=SignInErrorCode(error.code))],
+            errors=field_errors(SignInError, error),
         )
     old = request.cookies.get(COOKIE_NAMES[area]) if request else None
     await end_session(old)  # a new id at every sign-in

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 import strawberry
 
@@ -19,7 +18,6 @@ from server.schema.batches import (
     BatchConnection,
     BatchCreatedAccount,
     BatchError,
-    BatchErrorCode,
     BatchKind,
     BatchPayload,
     BatchProblem,
@@ -34,8 +32,10 @@ from server.schema.batches import (
     UpdateBatchRowPayload,
     UploadBatchPayload,
 )
-from server.schema.errors import BadUserInput, NotFound
+from server.schema.error_codes import field_errors
+from server.schema.errors import NotFound
 from server.schema.pagination import PageInfo, edges_for, encode_cursor, page_window
+from server.services import uploads
 from server.services.accounts.people import (
     PUPIL_ACCESS_LABELS,
     parse_pupil_access,
@@ -45,8 +45,8 @@ from server.services.accounts.people import (
 )
 from server.services.batches import creating, store
 from server.services.batches.checking import Problem, check_rows, is_amber, is_red
-from server.services.errors import UserInputError
-from server.services.spreadsheets.reading import MAX_FILE_BYTES
+from server.services.errors import NotFoundError, UserInputError
+from server.services.spreadsheets import reading
 from server.services.spreadsheets.templates import SpreadsheetFile as FileModel
 from server.services.spreadsheets.templates import build_template
 
@@ -65,15 +65,6 @@ def _number(value: str, what: str = "batch") -> int:
     if number <= 0 or number > 2**31 - 1:
         raise NotFound(f"No such {what}.")
     return number
-
-
-def _error(error: UserInputError) -> BatchError:
-    return BatchError(field=error.field, message=error.message, code=BatchErrorCode.of(error.code))
-
-
-def _raise_not_found(error: UserInputError) -> None:
-    if error.code == store.NOT_FOUND:
-        raise NotFound(error.message)
 
 
 def _file(made: FileModel) -> SpreadsheetFile:
@@ -109,7 +100,7 @@ async def _batch_with_counts(batch: BatchModel) -> Batch:
 def _problem(problem: Problem) -> BatchProblem:
     return BatchProblem(
         field=problem.field, severity=BatchProblemSeverity(problem.severity),
-        code=problem.code, message=problem.message,
+        code=problem.code.value, message=problem.message,
     )
 
 
@@ -163,7 +154,7 @@ async def batch_check(context, batch_id: str) -> BatchCheck:
     _, organisation = _administrator(context)
     try:
         batch = await store.get_batch(organisation.id, _number(batch_id))
-    except UserInputError as error:
+    except NotFoundError as error:
         raise NotFound(error.message) from None
     rows = await store.remaining_rows(batch.id)
     problems = await check_rows(organisation, batch.kind, rows)
@@ -190,7 +181,7 @@ async def annotated_workbook(context, batch_id: str) -> SpreadsheetFile:
     _, organisation = _administrator(context)
     try:
         batch = await store.get_batch(organisation.id, _number(batch_id))
-    except UserInputError as error:
+    except NotFoundError as error:
         raise NotFound(error.message) from None
     return _file(await store.annotated_file(organisation, batch))
 
@@ -201,12 +192,7 @@ def template(context, kind: BatchKind, file_format: SpreadsheetFormat) -> Spread
 
 
 def _decode(content: str) -> bytes:
-    if len(content) > (MAX_FILE_BYTES * 4) // 3 + 8:
-        raise UserInputError("The selected file must be smaller than 5 MB.", "file", "TOO_LARGE")
-    try:
-        return base64.b64decode(content, validate=True)
-    except (binascii.Error, ValueError):
-        raise BadUserInput("contentBase64 is not valid base64.") from None
+    return uploads.decode_base64(content, reading.WORDING)
 
 
 async def upload(context, input) -> UploadBatchPayload:
@@ -217,7 +203,7 @@ async def upload(context, input) -> UploadBatchPayload:
             context.actor, organisation, StoredKind(input.kind.value), input.file_name, content
         )
     except UserInputError as error:
-        return UploadBatchPayload(batch=None, errors=[_error(error)])
+        return UploadBatchPayload(batch=None, errors=field_errors(BatchError, error))
     return UploadBatchPayload(batch=await _batch_with_counts(batch), errors=[])
 
 
@@ -228,15 +214,10 @@ async def update_row(context, input) -> UpdateBatchRowPayload:
               "role": input.role, "pupilAccess": input.pupil_access}
     try:
         row = await store.update_row(context.actor, organisation, batch_id, row_id, values)
-    except store.RowInputError as error:
-        return UpdateBatchRowPayload(
-            row=None,
-            errors=[BatchError(field=p.field, message=p.message, code=BatchErrorCode.of(p.code))
-                    for p in error.problems],
-        )
+    except NotFoundError as error:
+        raise NotFound(error.message) from None
     except UserInputError as error:
-        _raise_not_found(error)
-        return UpdateBatchRowPayload(row=None, errors=[_error(error)])
+        return UpdateBatchRowPayload(row=None, errors=field_errors(BatchError, error))
     batch = await store.get_batch(organisation.id, batch_id)
     rows = await store.remaining_rows(batch.id)
     problems = await check_rows(organisation, batch.kind, rows)
@@ -249,9 +230,10 @@ async def delete_row(context, input) -> DeleteBatchRowPayload:
         batch = await store.remove_row(
             context.actor, organisation, _number(input.batch_id), _number(input.row_id, "row")
         )
+    except NotFoundError as error:
+        raise NotFound(error.message) from None
     except UserInputError as error:
-        _raise_not_found(error)
-        return DeleteBatchRowPayload(batch=None, errors=[_error(error)])
+        return DeleteBatchRowPayload(batch=None, errors=field_errors(BatchError, error))
     return DeleteBatchRowPayload(batch=await _batch_with_counts(batch), errors=[])
 
 
@@ -262,10 +244,11 @@ async def create_users(context, input) -> CreateBatchUsersPayload:
             context.actor, organisation, _number(input.batch_id), input.version,
             input.confirm_highlighted,
         )
+    except NotFoundError as error:
+        raise NotFound(error.message) from None
     except UserInputError as error:
-        _raise_not_found(error)
         return CreateBatchUsersPayload(batch=None, created=[], not_confirmed_count=0,
-                                       not_created=[], errors=[_error(error)])
+                                       not_created=[], errors=field_errors(BatchError, error))
     rows = {r.created_account_id: r for r in await store.created_rows(result.batch.id)}
     return CreateBatchUsersPayload(
         batch=await _batch_with_counts(result.batch),
@@ -281,9 +264,10 @@ async def delete_batch(context, input) -> BatchPayload:
     _, organisation = _administrator(context)
     try:
         batch = await store.delete_batch(context.actor, organisation, _number(input.batch_id))
+    except NotFoundError as error:
+        raise NotFound(error.message) from None
     except UserInputError as error:
-        _raise_not_found(error)
-        return BatchPayload(batch=None, errors=[_error(error)])
+        return BatchPayload(batch=None, errors=field_errors(BatchError, error))
     return BatchPayload(batch=await _batch_with_counts(batch), errors=[])
 
 
@@ -291,7 +275,8 @@ async def restore_batch(context, input) -> BatchPayload:
     _, organisation = _administrator(context)
     try:
         batch = await store.restore_batch(context.actor, organisation, _number(input.batch_id))
+    except NotFoundError as error:
+        raise NotFound(error.message) from None
     except UserInputError as error:
-        _raise_not_found(error)
-        return BatchPayload(batch=None, errors=[_error(error)])
+        return BatchPayload(batch=None, errors=field_errors(BatchError, error))
     return BatchPayload(batch=await _batch_with_counts(batch), errors=[])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 import strawberry
 
 from server.models import Account
@@ -13,13 +10,14 @@ from server.permissions.checks import require_account
 from server.permissions.pupils import may_import_pupils, may_manage_school_years
 from server.schema import pupils as types
 from server.schema.enums import KeyStage
+from server.schema.error_codes import field_errors
 from server.schema.errors import Forbidden, NotFound
+from server.services import uploads
 from server.services.errors import UserInputError
-from server.services.pupils import ctf, importing, rollforward, value_added
-from server.services.pupils.reading import MAX_FILE_BYTES
+from server.services.pupils import ctf, importing, reading, rollforward, value_added
+from server.services.pupils.errors import PupilImportErrorCode, ValueAddedErrorCode
 
 MAX_PROBLEM_ROWS = 500
-_MAX_BASE64 = (MAX_FILE_BYTES // 3 + 2) * 4
 
 
 
@@ -90,22 +88,11 @@ async def _import_type(row: PupilImportModel) -> types.PupilImport:
 
 
 def _decode(content: str) -> bytes:
-    if len(content) > _MAX_BASE64:
-        raise UserInputError("The file must be smaller than 5 MB", field="file",
-                             code="TOO_LARGE")
-    try:
-        return base64.b64decode(content, validate=True)
-    except (binascii.Error, ValueError):
-        raise UserInputError("The file could not be read: upload it again", field="file",
-                             code="UNREADABLE") from None
+    return uploads.decode_base64(content, reading.WORDING)
 
 
-def _import_error(error: UserInputError) -> types.PupilImportError:
-    try:
-        code = types.PupilImportErrorCode(error.code)
-    except ValueError:
-        code = types.PupilImportErrorCode.INVALID
-    return types.PupilImportError(field=error.field, message=error.message, code=code)
+def _import_errors(error: UserInputError) -> list[types.PupilImportError]:
+    return field_errors(types.PupilImportError, error)
 
 
 def _plan_of(plan: rollforward.RollForwardPlan) -> types.RollForwardPlan:
@@ -181,12 +168,12 @@ async def upload_pupil_file(context, input: types.UploadFileInput) -> types.Uplo
     try:
         if not input.content_base64:
             raise UserInputError("Select a CSV or .xlsx file of pupils", field="file",
-                                 code="REQUIRED")
+                                 code=PupilImportErrorCode.REQUIRED)
         row = await importing.upload_pupil_file(
             account.organisation_id, input.file_name, _decode(input.content_base64),
             context.actor)
     except UserInputError as error:
-        return types.UploadPupilFilePayload(pupil_import=None, errors=[_import_error(error)])
+        return types.UploadPupilFilePayload(pupil_import=None, errors=_import_errors(error))
     return types.UploadPupilFilePayload(pupil_import=await _import_type(row), errors=[])
 
 
@@ -195,16 +182,16 @@ async def upload_common_transfer_file(context, file) -> types.UploadPupilFilePay
     try:
         if file is None or not hasattr(file, "read"):
             raise UserInputError("Send the Common Transfer File as a file part", field="file",
-                                 code="REQUIRED")
+                                 code=PupilImportErrorCode.REQUIRED)
         data = await file.read(importing.MAX_CTF_BYTES + 1)
         if data and not ctf.looks_like_xml(data):
             raise UserInputError("The file is not a Common Transfer File (an XML file "
-                                 "exported from your MIS)", field="file", code="NOT_CTF")
+                                 "exported from your MIS)", field="file", code=PupilImportErrorCode.NOT_CTF)
         name = str(getattr(file, "filename", "") or "ctf.xml")
         row = await importing.upload_pupil_file(account.organisation_id, name, data,
                                                 context.actor)
     except UserInputError as error:
-        return types.UploadPupilFilePayload(pupil_import=None, errors=[_import_error(error)])
+        return types.UploadPupilFilePayload(pupil_import=None, errors=_import_errors(error))
     return types.UploadPupilFilePayload(pupil_import=await _import_type(row), errors=[])
 
 
@@ -222,7 +209,7 @@ async def confirm_pupil_import(
         if row is None:
             raise NotFound("No such pupil file.") from None
         return types.ConfirmPupilImportPayload(pupil_import=await _import_type(row),
-                                               errors=[_import_error(error)])
+                                               errors=_import_errors(error))
     row = await importing.get_import(school_id, import_id)
     return types.ConfirmPupilImportPayload(pupil_import=await _import_type(row), errors=[])
 
@@ -240,7 +227,7 @@ async def discard_pupil_import(
         if found is None:
             raise NotFound("No such pupil file.") from None
         return types.DiscardPupilImportPayload(pupil_import=await _import_type(found),
-                                               errors=[_import_error(error)])
+                                               errors=_import_errors(error))
     return types.DiscardPupilImportPayload(pupil_import=await _import_type(row), errors=[])
 
 
@@ -252,12 +239,8 @@ async def roll_forward_school(
         result = await rollforward.roll_forward(account.organisation_id,
                                                 input.expected_academic_year, context.actor)
     except UserInputError as error:
-        try:
-            code = types.RollForwardErrorCode(error.code)
-        except ValueError:
-            code = types.RollForwardErrorCode.INVALID
-        return types.RollForwardSchoolPayload(result=None, errors=[
-            types.RollForwardError(field=error.field, message=error.message, code=code)])
+        return types.RollForwardSchoolPayload(
+            result=None, errors=field_errors(types.RollForwardError, error))
     return types.RollForwardSchoolPayload(
         result=types.RollForwardResult(
             from_academic_year=result.from_year, to_academic_year=result.to_year,
@@ -276,27 +259,22 @@ async def import_value_added(
     try:
         if not input.content_base64:
             raise UserInputError("Select a CSV or .xlsx file of value added", field="file",
-                                 code="REQUIRED")
+                                 code=ValueAddedErrorCode.REQUIRED)
         result = await value_added.import_value_added(
             account.organisation_id, _decode(input.content_base64), context.actor,
             input.file_name or "value-added.csv")
     except value_added.ValueAddedFileError as error:
         return types.ImportValueAddedPayload(result=None, errors=[
-            types.ValueAddedError(field="file", message=error.message,
-                                  code=types.ValueAddedErrorCode.INVALID, row=None, column=None),
+            types.ValueAddedError(field="file", message=error.message, code=error.code, row=None,
+                                  column=None),
             *(types.ValueAddedError(field="file", message=p.message,
                                     code=types.ValueAddedErrorCode.ROW_PROBLEM, row=p.row,
                                     column=p.field)
               for p in error.problems[:MAX_PROBLEM_ROWS]),
         ])
     except UserInputError as error:
-        try:
-            code = types.ValueAddedErrorCode(error.code)
-        except ValueError:
-            code = types.ValueAddedErrorCode.INVALID
-        return types.ImportValueAddedPayload(result=None, errors=[
-            types.ValueAddedError(field=error.field, message=error.message, code=code, row=None,
-                                  column=None)])
+        return types.ImportValueAddedPayload(result=None, errors=field_errors(
+            types.ValueAddedError, error, row=None, column=None))
     return types.ImportValueAddedPayload(
         result=types.ValueAddedImportResult(rows=result.rows, created=result.created,
                                             updated=result.updated),

@@ -7,10 +7,10 @@ import strawberry
 from server.models.enums import KeyStage as StoredKeyStage
 from server.permissions.checks import require_account
 from server.schema.enums import KeyStage
+from server.schema.error_codes import field_errors
 from server.schema.errors import Forbidden, NotFound
 from server.schema.sharing import (
     DecideSharingChangeError,
-    DecideSharingChangeErrorCode,
     DecideSharingChangeInput,
     DecideSharingChangePayload,
     SharingApprovals,
@@ -92,12 +92,6 @@ async def decide_sharing_change(context, input: DecideSharingChangeInput) -> Dec
     except PermissionError as error:
         raise Forbidden(str(error)) from error
     except UserInputError as error:
-        try:
-            code = DecideSharingChangeErrorCode(error.code)
-        except ValueError:
-            code = DecideSharingChangeErrorCode.INVALID
         return DecideSharingChangePayload(
-            change=None,
-            errors=[DecideSharingChangeError(field=error.field, message=error.message, code=code)],
-        )
+            change=None, errors=field_errors(DecideSharingChangeError, error))
     return DecideSharingChangePayload(change=change_type(change), errors=[])

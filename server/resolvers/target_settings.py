@@ -14,6 +14,7 @@ from server.models.enums import KeyStage as StoredKeyStage
 from server.permissions.checks import may_manage_target_setting, require_administrator
 from server.resolvers.sharing import change_type
 from server.schema.enums import BenchmarkLevel, KeyStage
+from server.schema.error_codes import field_errors
 from server.schema.errors import BadUserInput, Forbidden, NotFound
 from server.schema.target_settings import (
     CohortAverage,
@@ -39,7 +40,6 @@ from server.schema.target_settings import (
     SubjectBenchmark,
     SubjectTargetCount,
     TargetDeletion,
-    TargetSettingsErrorCode,
     TargetSettingsOverview,
     YearGroupBenchmarks,
     YearGroupTargetCounts,
@@ -70,11 +70,7 @@ def _ks(key_stage: KeyStage) -> StoredKeyStage:
 
 
 def _error(cls: Callable, error: UserInputError):
-    try:
-        code = TargetSettingsErrorCode(error.code)
-    except ValueError:
-        code = TargetSettingsErrorCode.INVALID
-    return [cls(field=error.field, message=error.message, code=code)]
+    return field_errors(cls, error)
 
 
 async def _query(call):

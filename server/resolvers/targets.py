@@ -9,6 +9,7 @@ from server.permissions.checks import require_user
 from server.permissions.scope import Detail, relation, sees_small_groups, sets_targets
 from server.schema.enums import BenchmarkLevel
 from server.schema.enums import KeyStage as KeyStageType
+from server.schema.error_codes import field_errors
 from server.schema.errors import Forbidden
 from server.schema.organisations import School
 from server.schema.pagination import (
@@ -275,7 +276,7 @@ async def set_target(context, input) -> SetTargetPayload:
             pupil_id = int(str(input.pupil_id))
         except ValueError:
             return _set_target_error(UserInputError("Choose a pupil", field="pupilId",
-                                                    code="UNKNOWN_PUPIL"))
+                                                    code=SetTargetErrorCode.UNKNOWN_PUPIL))
     try:
         done = await rows_service.set_target(
             account.organisation_id, account.id, pupil_id, (input.upn or "")[:20] or None,
@@ -294,14 +295,7 @@ async def set_target(context, input) -> SetTargetPayload:
 
 
 def _set_target_error(error: UserInputError) -> SetTargetPayload:
-    try:
-        code = SetTargetErrorCode(error.code)
-    except ValueError:
-        code = SetTargetErrorCode.INVALID
-    return SetTargetPayload(
-        target=None, changed=False,
-        errors=[SetTargetError(field=error.field, message=error.message, code=code)],
-    )
+    return SetTargetPayload(target=None, changed=False, errors=field_errors(SetTargetError, error))
 
 
 async def target_export(context, school_urn: str, key_stage, year_group: int, first: int,

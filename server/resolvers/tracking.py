@@ -9,6 +9,7 @@ from server.models.enums import KeyStage
 from server.permissions.checks import require_administrator, require_user
 from server.permissions.scope import sets_targets
 from server.schema.enums import KeyStage as KeyStageType
+from server.schema.error_codes import field_errors
 from server.schema.errors import Forbidden
 from server.schema.tracking import (
     AddAssessmentPointPayload,
@@ -36,11 +37,7 @@ def point_type(point) -> AssessmentPoint:
 
 
 def _error(error: UserInputError) -> TrackingError:
-    try:
-        code = TrackingErrorCode(error.code)
-    except ValueError:
-        code = TrackingErrorCode.INVALID
-    return TrackingError(field=error.field, message=error.message, code=code)
+    return field_errors(TrackingError, error)[0]
 
 
 async def add_assessment_point(context, input) -> AddAssessmentPointPayload:
@@ -64,7 +61,7 @@ async def set_working_at_grade(context, input) -> SetWorkingAtGradePayload:
         point_id = int(str(input.point_id))
     except ValueError:
         return SetWorkingAtGradePayload(working_at=None, errors=[_error(UserInputError(
-            "Choose an assessment point", field="pointId", code="UNKNOWN_POINT"))])
+            "Choose an assessment point", field="pointId", code=TrackingErrorCode.UNKNOWN_POINT))])
     try:
         done = await entry.set_working_at(
             context.actor, account.organisation_id, (input.upn or "")[:20],

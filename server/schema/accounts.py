@@ -10,37 +10,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from server.schema.enums import PupilAccess
+from server.schema.error_codes import error_codes
 from server.schema.pagination import Edge, PageInfo
-from server.services.errors import UserInputError
+from server.services.accounts.errors import AccountErrorCode, PersonErrorCode
 
-
-@strawberry.enum
-class AccountErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    TOO_LONG = "TOO_LONG"
-    TOO_SHORT = "TOO_SHORT"
-    INVALID = "INVALID"
-    INVALID_EMAIL = "INVALID_EMAIL"
-    DUPLICATE_EMAIL = "DUPLICATE_EMAIL"
-    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
-    ADMINISTRATOR_LIMIT = "ADMINISTRATOR_LIMIT"
-    NOT_FOUND = "NOT_FOUND"
-    LINK_NOT_VALID = "LINK_NOT_VALID"
-    LINK_EXPIRED = "LINK_EXPIRED"
-    LINK_USED = "LINK_USED"
-    WRONG = "WRONG"
-    LOCKED = "LOCKED"
-    COMMON = "COMMON"
-    CONTAINS_LOGIN_NAME = "CONTAINS_LOGIN_NAME"
-    CONTAINS_ORGANISATION = "CONTAINS_ORGANISATION"
-    MISMATCH = "MISMATCH"
-    DUPLICATE = "DUPLICATE"
-    PASSWORD_FIRST = "PASSWORD_FIRST"  # noqa: S105 (an error code)
-    RATE_LIMITED = "RATE_LIMITED"
-    NOT_MATCHED = "NOT_MATCHED"
-    NOT_ALLOWED = "NOT_ALLOWED"
-    INVALID_STATE = "INVALID_STATE"
-    SAME_AS_CURRENT = "SAME_AS_CURRENT"
+error_codes(AccountErrorCode, accepts=(PersonErrorCode,))
 
 
 def _error_type(name: str) -> type:
@@ -84,17 +58,6 @@ DisableTotpError = _error_type("DisableTotpError")
 VerifyMfaError = _error_type("VerifyMfaError")
 SetRequireMfaError = _error_type("SetRequireMfaError")
 
-
-def errors_of(error: UserInputError, error_type: type) -> list:
-    problems = getattr(error, "problems", None) or [error]
-    found = []
-    for problem in problems:
-        try:
-            code = AccountErrorCode(problem.code)
-        except ValueError:
-            code = AccountErrorCode.INVALID
-        found.append(error_type(field=problem.field, message=problem.message, code=code))
-    return found
 
 
 @strawberry.enum

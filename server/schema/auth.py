@@ -6,15 +6,11 @@ from enum import Enum
 
 import strawberry
 
+from server.schema.error_codes import error_codes
 from server.schema.organisations import Viewer
+from server.services.accounts.errors import SignInErrorCode
 
-
-@strawberry.enum
-class SignInErrorCode(Enum):
-    FAILED = "FAILED"
-    DEACTIVATED = "DEACTIVATED"
-    RATE_LIMITED = "RATE_LIMITED"
-    REQUIRED = "REQUIRED"
+error_codes(SignInErrorCode)
 
 
 @strawberry.type

@@ -7,7 +7,11 @@ from enum import Enum
 
 import strawberry
 
+from server.schema.error_codes import error_codes
 from server.schema.pagination import Edge, PageInfo
+from server.services.accounts.errors import PersonErrorCode
+from server.services.batches.errors import BatchErrorCode
+from server.services.spreadsheets.errors import SpreadsheetErrorCode
 
 
 @strawberry.enum(description="Users (main site) or administrators")
@@ -122,39 +126,8 @@ class BatchConnection:
     total_count: int
 
 
-@strawberry.enum
-class BatchErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    TOO_LONG = "TOO_LONG"
-    INVALID = "INVALID"
-    INVALID_EMAIL = "INVALID_EMAIL"
-    DUPLICATE_EMAIL = "DUPLICATE_EMAIL"
-    DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
-    FORMULA = "FORMULA"
-    CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
-    ADMINISTRATOR_LIMIT = "ADMINISTRATOR_LIMIT"
-    EMPTY = "EMPTY"
-    TOO_LARGE = "TOO_LARGE"
-    WRONG_TYPE = "WRONG_TYPE"
-    NOT_A_SPREADSHEET = "NOT_A_SPREADSHEET"
-    DAMAGED = "DAMAGED"
-    UNSAFE = "UNSAFE"
-    PROTECTED = "PROTECTED"
-    TOO_MANY_ROWS = "TOO_MANY_ROWS"
-    NO_ROWS = "NO_ROWS"
-    MISSING_COLUMNS = "MISSING_COLUMNS"
-    DUPLICATE_COLUMN = "DUPLICATE_COLUMN"
-    STALE = "STALE"
-    GONE = "GONE"
-    INVALID_STATE = "INVALID_STATE"
-    NOT_FOUND = "NOT_FOUND"
+error_codes(BatchErrorCode, accepts=(PersonErrorCode, SpreadsheetErrorCode))
 
-    @classmethod
-    def of(cls, code: str) -> BatchErrorCode:
-        try:
-            return cls(code)
-        except ValueError:
-            return cls.INVALID
 
 
 @strawberry.type(description="A problem with the input of a batch mutation.")

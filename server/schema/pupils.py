@@ -8,6 +8,13 @@ from enum import Enum
 import strawberry
 
 from server.schema.enums import KeyStage
+from server.schema.error_codes import error_codes
+from server.services.pupils.errors import (
+    PupilFileErrorCode,
+    PupilImportErrorCode,
+    RollForwardErrorCode,
+    ValueAddedErrorCode,
+)
 
 
 @strawberry.enum
@@ -150,23 +157,7 @@ class SchoolPupils:
     value_added: list[SubjectValueAdded]
 
 
-@strawberry.enum
-class PupilImportErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    TOO_LARGE = "TOO_LARGE"
-    UNREADABLE = "UNREADABLE"
-    TOO_MANY_ROWS = "TOO_MANY_ROWS"
-    NO_HEADER = "NO_HEADER"
-    BAD_HEADER = "BAD_HEADER"
-    NO_ROWS = "NO_ROWS"
-    NOT_FOUND = "NOT_FOUND"
-    NOT_PENDING = "NOT_PENDING"
-    ALREADY_CONFIRMED = "ALREADY_CONFIRMED"
-    YEAR_CHANGED = "YEAR_CHANGED"
-    NOTHING_TO_IMPORT = "NOTHING_TO_IMPORT"
-    NOT_CTF = "NOT_CTF"
-    UNSAFE = "UNSAFE"
-    INVALID = "INVALID"
+error_codes(PupilImportErrorCode, accepts=(PupilFileErrorCode,))
 
 
 @strawberry.type
@@ -212,10 +203,7 @@ class DiscardPupilImportPayload:
     errors: list[PupilImportError]
 
 
-@strawberry.enum
-class RollForwardErrorCode(Enum):
-    ALREADY_ROLLED_FORWARD = "ALREADY_ROLLED_FORWARD"
-    INVALID = "INVALID"
+error_codes(RollForwardErrorCode)
 
 
 @strawberry.type
@@ -248,17 +236,7 @@ class RollForwardSchoolPayload:
     errors: list[RollForwardError]
 
 
-@strawberry.enum
-class ValueAddedErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    TOO_LARGE = "TOO_LARGE"
-    UNREADABLE = "UNREADABLE"
-    TOO_MANY_ROWS = "TOO_MANY_ROWS"
-    NO_HEADER = "NO_HEADER"
-    BAD_HEADER = "BAD_HEADER"
-    NO_ROWS = "NO_ROWS"
-    ROW_PROBLEM = "ROW_PROBLEM"
-    INVALID = "INVALID"
+error_codes(ValueAddedErrorCode, accepts=(PupilFileErrorCode,))
 
 
 @strawberry.type

@@ -8,6 +8,8 @@ from enum import Enum
 import strawberry
 
 from server.schema.enums import KeyStage
+from server.schema.error_codes import error_codes
+from server.services.sharing.errors import DecideSharingChangeErrorCode
 
 
 @strawberry.enum(description="Where a sharing change stands")
@@ -47,11 +49,7 @@ class SharingApprovals:
     )
 
 
-@strawberry.enum
-class DecideSharingChangeErrorCode(Enum):
-    NOT_FOUND = "NOT_FOUND"
-    ALREADY_DECIDED = "ALREADY_DECIDED"
-    INVALID = "INVALID"
+error_codes(DecideSharingChangeErrorCode)
 
 
 @strawberry.type

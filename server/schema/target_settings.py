@@ -8,8 +8,10 @@ from enum import Enum
 import strawberry
 
 from server.schema.enums import BenchmarkLevel, KeyStage
+from server.schema.error_codes import error_codes
 from server.schema.sharing import SharingChange
 from server.schema.targets import Editing
+from server.services.targets.errors import TargetSettingsErrorCode
 
 
 @strawberry.enum(description="Do you want to pre-populate targets? (BENCHMARK_PLUS_ONE: KS4, KS5)")
@@ -25,22 +27,7 @@ class GradeFormat(Enum):
     A_STAR_TO_G = "A*-G"
 
 
-@strawberry.enum
-class TargetSettingsErrorCode(Enum):
-    INVALID = "INVALID"
-    REQUIRED = "REQUIRED"
-    NOT_A_SCHOOL = "NOT_A_SCHOOL"
-    INVALID_YEAR_GROUP = "INVALID_YEAR_GROUP"
-    PLUS_ONE_NOT_AVAILABLE = "PLUS_ONE_NOT_AVAILABLE"
-    NEEDS_TARGET_SETTING = "NEEDS_TARGET_SETTING"
-    SHARE_WITH_REQUIRED = "SHARE_WITH_REQUIRED"
-    NO_ACADEMY_CHAIN = "NO_ACADEMY_CHAIN"
-    UNKNOWN_SUBJECT = "UNKNOWN_SUBJECT"
-    DUPLICATE_SUBJECT = "DUPLICATE_SUBJECT"
-    GRADE_FORMAT_NOT_AVAILABLE = "GRADE_FORMAT_NOT_AVAILABLE"
-    NO_TARGETS = "NO_TARGETS"
-    ALREADY_RESTORED = "ALREADY_RESTORED"
-    RESTORE_EXPIRED = "RESTORE_EXPIRED"
+error_codes(TargetSettingsErrorCode)
 
 
 @strawberry.type

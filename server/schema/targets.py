@@ -11,11 +11,14 @@ from strawberry.types import Info
 from server.models import Pupil as PupilModel
 from server.models import Subject as SubjectModel
 from server.schema.enums import BenchmarkLevel, KeyStage
+from server.schema.error_codes import error_codes
 from server.schema.execution import pure_resolver
 from server.schema.organisations import School
 from server.schema.pagination import Edge, PageInfo
+from server.services.estimates.errors import GradeErrorCode
 from server.services.estimates.rounding import whole_percentages
 from server.services.targets.aggregates import grade_threshold
+from server.services.targets.errors import SetTargetErrorCode
 from server.services.targets.pupil_targets import EstimateValue, PupilTargetRow
 
 
@@ -286,19 +289,7 @@ class SetTargetInput:
     reason: str | None = None
 
 
-@strawberry.enum
-class SetTargetErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    INVALID_GRADE = "INVALID_GRADE"
-    BELOW_PREPOPULATED = "BELOW_PREPOPULATED"
-    EDITING_OFF = "EDITING_OFF"
-    TARGET_SETTING_OFF = "TARGET_SETTING_OFF"
-    UNKNOWN_PUPIL = "UNKNOWN_PUPIL"
-    UNKNOWN_SUBJECT = "UNKNOWN_SUBJECT"
-    SUBJECT_NOT_INCLUDED = "SUBJECT_NOT_INCLUDED"
-    NO_TARGETS = "NO_TARGETS"
-    TOO_LONG = "TOO_LONG"
-    INVALID = "INVALID"
+error_codes(SetTargetErrorCode, accepts=(GradeErrorCode,))
 
 
 @strawberry.type

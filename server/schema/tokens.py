@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
+
+from server.schema.error_codes import error_codes
+from server.services.accounts.errors import ApiTokenErrorCode
 
 
 @strawberry.type
@@ -18,11 +20,7 @@ class ApiToken:
     revoked_at: datetime | None
 
 
-@strawberry.enum
-class ApiTokenErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    TOO_LONG = "TOO_LONG"
-    TOO_MANY = "TOO_MANY"
+error_codes(ApiTokenErrorCode)
 
 
 @strawberry.type

@@ -9,6 +9,9 @@ from enum import Enum
 import strawberry
 
 from server.schema.enums import KeyStage
+from server.schema.error_codes import error_codes
+from server.services.estimates.errors import GradeErrorCode
+from server.services.tracking.errors import TrackingErrorCode
 
 
 @strawberry.enum(description="Against the flight path at the latest assessment point: on "
@@ -81,19 +84,7 @@ class SetWorkingAtGradeInput:
     grade: str
 
 
-@strawberry.enum
-class TrackingErrorCode(Enum):
-    REQUIRED = "REQUIRED"
-    TOO_LONG = "TOO_LONG"
-    DUPLICATE = "DUPLICATE"
-    TOO_MANY = "TOO_MANY"
-    OUTSIDE_SCHOOL_YEAR = "OUTSIDE_SCHOOL_YEAR"
-    INVALID_YEAR_GROUP = "INVALID_YEAR_GROUP"
-    INVALID_GRADE = "INVALID_GRADE"
-    UNKNOWN_PUPIL = "UNKNOWN_PUPIL"
-    UNKNOWN_POINT = "UNKNOWN_POINT"
-    UNKNOWN_SUBJECT = "UNKNOWN_SUBJECT"
-    INVALID = "INVALID"
+error_codes(TrackingErrorCode, accepts=(GradeErrorCode,))
 
 
 @strawberry.type

@@ -11,7 +11,7 @@ from server.models.enums import BatchKind
 from server.services.spreadsheets.columns import COLUMNS, SHEET_NAMES
 from server.services.spreadsheets.reading import (
     MAX_FILE_BYTES,
-    SpreadsheetError,
+    UploadError,
     check_zip,
     read_upload,
     sniff,
@@ -26,8 +26,8 @@ def read(data: bytes, name: str = "users.xlsx", columns=USERS):
     return read_upload(data, name, columns, [SHEET_NAMES[BatchKind.USERS]])
 
 
-def refused(data: bytes, name: str = "users.xlsx", columns=USERS) -> SpreadsheetError:
-    with pytest.raises(SpreadsheetError) as caught:
+def refused(data: bytes, name: str = "users.xlsx", columns=USERS) -> UploadError:
+    with pytest.raises(UploadError) as caught:
         read(data, name, columns)
     return caught.value
 
@@ -174,7 +174,7 @@ def test_zip_bombs_are_refused_from_the_directory_without_decompressing(monkeypa
     bombs = [files.ratio_bomb(), files.declared_size_bomb(), files.many_members()]
     monkeypatch.setattr(zipfile.ZipFile, "open", never)
     for data in bombs:
-        with pytest.raises(SpreadsheetError):
+        with pytest.raises(UploadError):
             check_zip(data)
 
 

@@ -23,9 +23,10 @@ from server.models import Account, Activation, SecurityAnswer
 from server.models.enums import AccountStatus
 from server.services.accounts.audit import Actor, account_snapshot, record
 from server.services.accounts.credentials import password_problems, question_problems, seal_answer
+from server.services.accounts.errors import AccountErrorCode
 from server.services.accounts.limits import returning
 from server.services.accounts.people import CODE_PURPOSE, PersonInputError
-from server.services.errors import UserInputError
+from server.services.errors import NotFoundError, UserInputError
 from server.settings import get_settings
 
 logger = logging.getLogger("aspire.accounts")
@@ -131,7 +132,7 @@ async def pending_account(organisation_id: int, account_id: int) -> Account:
         .first()
     )
     if account is None:
-        raise UserInputError("There is no pending account with this id.", None, "NOT_FOUND")
+        raise NotFoundError("There is no pending account with this id.", None, AccountErrorCode.NOT_FOUND)
     return account
 
 
@@ -200,11 +201,11 @@ async def open_link(token: str) -> SignUp:
     if token and len(token) <= 100:
         activation = await Activation.filter(link_hash=digest(token)).select_related("account__organisation").first()
     if activation is None or not activation.link_reference:
-        raise UserInputError(LINK_NOT_VALID, None, "LINK_NOT_VALID")
+        raise UserInputError(LINK_NOT_VALID, None, AccountErrorCode.LINK_NOT_VALID)
     if activation.used_at is not None or activation.account.status != AccountStatus.PENDING:
-        raise UserInputError(LINK_USED, None, "LINK_USED")
+        raise UserInputError(LINK_USED, None, AccountErrorCode.LINK_USED)
     if activation.link_expires_at <= now():
-        raise UserInputError(LINK_EXPIRED, None, "LINK_EXPIRED")
+        raise UserInputError(LINK_EXPIRED, None, AccountErrorCode.LINK_EXPIRED)
     return SignUp(activation, activation.account)
 
 
@@ -213,10 +214,10 @@ async def check_code(token: str, code: str) -> SignUp:
     sign_up = await open_link(token)
     activation = sign_up.activation
     if activation.locked:
-        raise UserInputError(CODE_LOCKED, "code", "LOCKED")
+        raise UserInputError(CODE_LOCKED, "code", AccountErrorCode.LOCKED)
     given = "".join((code or "").split()).upper()
     if not given:
-        raise UserInputError("Enter your activation code", "code", "REQUIRED")
+        raise UserInputError("Enter your activation code", "code", AccountErrorCode.REQUIRED)
     if not same(plain_code(activation), given[:20]):
         # Counted in one statement, only while not locked: the count it returns decides.
         rows = await returning(
@@ -226,12 +227,12 @@ async def check_code(token: str, code: str) -> SignUp:
         )
         tries = int(rows[0]["tries"]) if rows else MAX_CODE_TRIES
         if tries >= MAX_CODE_TRIES:
-            raise UserInputError(CODE_LOCKED, "code", "LOCKED")
-        raise UserInputError(code_wrong_message(MAX_CODE_TRIES - tries), "code", "WRONG")
+            raise UserInputError(CODE_LOCKED, "code", AccountErrorCode.LOCKED)
+        raise UserInputError(code_wrong_message(MAX_CODE_TRIES - tries), "code", AccountErrorCode.WRONG)
     # The right code counts only if no wrong one locked the code meanwhile.
     moment = activation.code_verified_at or now()
     if not await Activation.filter(id=activation.id, locked=False).update(code_verified_at=moment):
-        raise UserInputError(CODE_LOCKED, "code", "LOCKED")
+        raise UserInputError(CODE_LOCKED, "code", AccountErrorCode.LOCKED)
     activation.code_verified_at = moment
     return sign_up
 
@@ -252,7 +253,7 @@ async def choose_questions(token: str, code: str, chosen: list[tuple[str, str]])
     sign_up = await check_code(token, code)
     account = sign_up.account
     if not account.password_hash:
-        raise UserInputError("Choose your password first", "password", "PASSWORD_FIRST")
+        raise UserInputError("Choose your password first", "password", AccountErrorCode.PASSWORD_FIRST)
     problems = question_problems(chosen)
     if problems:
         raise PersonInputError(problems)
@@ -262,7 +263,7 @@ async def choose_questions(token: str, code: str, chosen: list[tuple[str, str]])
             await Activation.filter(id=sign_up.activation.id, used_at=None).using_db(connection).update(used_at=moment)
         )
         if not used:
-            raise UserInputError(LINK_USED, None, "LINK_USED")
+            raise UserInputError(LINK_USED, None, AccountErrorCode.LINK_USED)
         await SecurityAnswer.filter(account_id=account.id).using_db(connection).delete()
         for position, (question, answer) in enumerate(chosen, start=1):
             await SecurityAnswer.create(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from server.auth.passwords import MAX_PASSWORD_BYTES
 from server.auth.secrets import decrypt, encrypt, same
+from server.services.accounts.errors import AccountErrorCode
 from server.services.errors import UserInputError
 
 MIN_PASSWORD_LENGTH = 12
@@ -46,21 +47,21 @@ def password_problems(
     """Length, common passwords, the login name or the organisation's name; no composition rules."""
     field = "password"
     if not password:
-        return [UserInputError("Enter a password", field, "REQUIRED")]
+        return [UserInputError("Enter a password", field, AccountErrorCode.REQUIRED)]
     if len(password.encode()) > MAX_PASSWORD_BYTES:
-        return [UserInputError("Password must be 1,024 bytes or less", field, "TOO_LONG")]
+        return [UserInputError("Password must be 1,024 bytes or less", field, AccountErrorCode.TOO_LONG)]
     problems: list[UserInputError] = []
     squashed = _squash(password)
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(
             UserInputError(
-                f"Password must be {MIN_PASSWORD_LENGTH} characters or more", field, "TOO_SHORT"
+                f"Password must be {MIN_PASSWORD_LENGTH} characters or more", field, AccountErrorCode.TOO_SHORT
             )
         )
     elif squashed in common_passwords() or len(set(squashed)) <= 2:
         problems.append(
             UserInputError(
-                "This password is too common: choose one that is harder to guess", field, "COMMON"
+                "This password is too common: choose one that is harder to guess", field, AccountErrorCode.COMMON
             )
         )
     else:
@@ -71,7 +72,7 @@ def password_problems(
         if any(name and name in squashed for name in names):
             problems.append(
                 UserInputError(
-                    "Password must not contain your login name", field, "CONTAINS_LOGIN_NAME"
+                    "Password must not contain your login name", field, AccountErrorCode.CONTAINS_LOGIN_NAME
                 )
             )
         elif organisation_name and _squash(organisation_name) in squashed:
@@ -79,7 +80,7 @@ def password_problems(
                 UserInputError(
                     "Password must not contain the name of your organisation",
                     field,
-                    "CONTAINS_ORGANISATION",
+                    AccountErrorCode.CONTAINS_ORGANISATION,
                 )
             )
     if confirmation is not None and not problems and confirmation != password:
@@ -87,7 +88,7 @@ def password_problems(
             UserInputError(
                 "The passwords do not match: type the same password twice",
                 "passwordConfirmation",
-                "MISMATCH",
+                AccountErrorCode.MISMATCH,
             )
         )
     return problems
@@ -105,12 +106,12 @@ def question_problems(chosen: list[tuple[str, str]]) -> list[UserInputError]:
     for index, (question, answer) in enumerate(chosen, start=1):
         if not question:
             problems.append(
-                UserInputError(f"Choose question {index}", f"question{index}", "REQUIRED")
+                UserInputError(f"Choose question {index}", f"question{index}", AccountErrorCode.REQUIRED)
             )
         elif question not in SECURITY_QUESTIONS:
             problems.append(
                 UserInputError(
-                    f"Choose question {index} from the list", f"question{index}", "INVALID"
+                    f"Choose question {index} from the list", f"question{index}", AccountErrorCode.INVALID
                 )
             )
         elif question in seen:
@@ -118,14 +119,14 @@ def question_problems(chosen: list[tuple[str, str]]) -> list[UserInputError]:
                 UserInputError(
                     f"Question {index} is the same as another: choose three different questions",
                     f"question{index}",
-                    "DUPLICATE",
+                    AccountErrorCode.DUPLICATE,
                 )
             )
         seen.add(question)
         normal = normalise_answer(answer or "")
         if not normal:
             problems.append(
-                UserInputError(f"Enter an answer to question {index}", f"answer{index}", "REQUIRED")
+                UserInputError(f"Enter an answer to question {index}", f"answer{index}", AccountErrorCode.REQUIRED)
             )
         elif len(normal) < MIN_ANSWER_LENGTH:
             problems.append(
@@ -133,7 +134,7 @@ def question_problems(chosen: list[tuple[str, str]]) -> list[UserInputError]:
                     f"Answer {index} must have at least {MIN_ANSWER_LENGTH} characters "
                     "(spaces are not counted)",
                     f"answer{index}",
-                    "TOO_SHORT",
+                    AccountErrorCode.TOO_SHORT,
                 )
             )
         elif len(answer) > MAX_ANSWER_LENGTH:
@@ -141,11 +142,11 @@ def question_problems(chosen: list[tuple[str, str]]) -> list[UserInputError]:
                 UserInputError(
                     f"Answer {index} must be {MAX_ANSWER_LENGTH} characters or less",
                     f"answer{index}",
-                    "TOO_LONG",
+                    AccountErrorCode.TOO_LONG,
                 )
             )
     if len(chosen) != 3 and not problems:
-        problems.append(UserInputError("Answer three security questions", "question1", "REQUIRED"))
+        problems.append(UserInputError("Answer three security questions", "question1", AccountErrorCode.REQUIRED))
     return problems
 
 

@@ -16,6 +16,7 @@ from server.models.enums import AccountKind, AccountStatus, Role
 from server.services import audit_wording
 from server.services.accounts.activation import send_verification
 from server.services.accounts.audit import Actor, account_snapshot, record
+from server.services.accounts.errors import AccountErrorCode
 from server.services.accounts.people import (
     PersonInputError,
     administrator_limit_reached,
@@ -25,13 +26,13 @@ from server.services.accounts.people import (
     parse_role,
     validate_person,
 )
-from server.services.errors import UserInputError
+from server.services.errors import NotFoundError, UserInputError
 
 MAX_SEARCH = 100
 
 
-def not_found() -> UserInputError:
-    return UserInputError("There is no such account in your organisation.", None, "NOT_FOUND")
+def not_found() -> NotFoundError:
+    return NotFoundError("There is no such account in your organisation.", None, AccountErrorCode.NOT_FOUND)
 
 
 async def account_in(organisation_id: int, account_id: int | str, kind: AccountKind | None = None):
@@ -154,13 +155,13 @@ async def update_administrator(
 async def deactivate(actor: Actor, organisation: Organisation, account_id) -> Account:
     account = await account_in(organisation.id, account_id)
     if actor.account is not None and actor.account.id == account.id:
-        raise UserInputError("You cannot deactivate your own account.", None, "NOT_ALLOWED")
+        raise UserInputError("You cannot deactivate your own account.", None, AccountErrorCode.NOT_ALLOWED)
     if account.status != AccountStatus.ACTIVE:
         raise UserInputError(
             "Only an active account can be deactivated. Delete a pending "
             "account from Pending users.",
             None,
-            "INVALID_STATE",
+            AccountErrorCode.INVALID_STATE,
         )
     async with in_transaction() as connection:
         updated = (
@@ -169,7 +170,7 @@ async def deactivate(actor: Actor, organisation: Organisation, account_id) -> Ac
             .update(status=AccountStatus.DEACTIVATED, deactivated_at=now())
         )
         if not updated:
-            raise UserInputError("This account is no longer active.", None, "INVALID_STATE")
+            raise UserInputError("This account is no longer active.", None, AccountErrorCode.INVALID_STATE)
         if account.is_administrator:
             await AdministratorSlot.filter(account_id=account.id).using_db(connection).delete()
         await record(
@@ -190,7 +191,7 @@ async def reactivate(actor: Actor, organisation: Organisation, account_id) -> Ac
     account = await account_in(organisation.id, account_id)
     if account.status != AccountStatus.DEACTIVATED:
         raise UserInputError(
-            "Only a deactivated account can be reactivated.", None, "INVALID_STATE"
+            "Only a deactivated account can be reactivated.", None, AccountErrorCode.INVALID_STATE
         )
     try:
         async with in_transaction() as connection:
@@ -201,7 +202,7 @@ async def reactivate(actor: Actor, organisation: Organisation, account_id) -> Ac
             )
             if not updated:
                 raise UserInputError(
-                    "This account is no longer deactivated.", None, "INVALID_STATE"
+                    "This account is no longer deactivated.", None, AccountErrorCode.INVALID_STATE
                 )
             if account.is_administrator:
                 if (
@@ -215,7 +216,7 @@ async def reactivate(actor: Actor, organisation: Organisation, account_id) -> Ac
                     .exists()
                 ):
                     raise UserInputError(
-                        "Another administrator now has this email address.", None, "DUPLICATE_EMAIL"
+                        "Another administrator now has this email address.", None, AccountErrorCode.DUPLICATE_EMAIL
                     )
                 await claim_administrator_slot(account, connection)
             await record(

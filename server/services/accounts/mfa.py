@@ -19,6 +19,7 @@ from server.auth.secrets import decrypt, encrypt, same
 from server.models import Account, Session
 from server.models.enums import PupilAccess
 from server.services.accounts.audit import Actor, record
+from server.services.accounts.errors import AccountErrorCode
 from server.services.errors import UserInputError
 
 PURPOSE = "totp-secret"
@@ -51,10 +52,11 @@ def uri_for(account: Account, secret: str) -> str:
 
 async def _check(account: Account, code: str, secret: str) -> None:
     if await throttle.too_many(f"mfa:{account.id}", ATTEMPTS_A_MINUTE):
-        raise UserInputError("Too many codes tried. Wait a minute and try again.", "code", "RATE_LIMITED")
+        raise UserInputError("Too many codes tried. Wait a minute and try again.", "code",
+            AccountErrorCode.RATE_LIMITED)
     given = "".join((code or "").split())
     if not given:
-        raise UserInputError("Enter the 6-digit code from your authenticator app", "code", "REQUIRED")
+        raise UserInputError("Enter the 6-digit code from your authenticator app", "code", AccountErrorCode.REQUIRED)
     totp = _totp(secret)
     moment = now()
     matched = None
@@ -64,7 +66,7 @@ async def _check(account: Account, code: str, secret: str) -> None:
             if same(totp.at(at), given):
                 matched = totp.timecode(at)
     if matched is None:
-        raise UserInputError(CODE_WRONG, "code", "WRONG")
+        raise UserInputError(CODE_WRONG, "code", AccountErrorCode.WRONG)
     # Each code works once, and no code older than the last one accepted (RFC 6238 5.2):
     # the last accepted time step is kept on the account and moved on in one conditional
     # statement, so a replay is refused at any hour and under concurrency.
@@ -77,7 +79,7 @@ async def _check(account: Account, code: str, secret: str) -> None:
         raise UserInputError(
             "This code has already been used. Wait for the next code and enter that.",
             "code",
-            "WRONG",
+            AccountErrorCode.WRONG,
         )
 
 
@@ -85,7 +87,8 @@ async def start_setup(account: Account) -> tuple[str, str]:
     """A new secret, kept encrypted and not yet in use until a code from it is confirmed."""
     if account.totp_enabled:
         raise UserInputError(
-            "Two-step sign-in is already set up. Turn it off first to set it up again.", None, "INVALID_STATE"
+            "Two-step sign-in is already set up. Turn it off first to set it up again.", None,
+            AccountErrorCode.INVALID_STATE
         )
     secret = pyotp.random_base32()
     account.totp_secret = encrypt(secret, PURPOSE)
@@ -104,7 +107,7 @@ async def pending_setup(account: Account) -> tuple[str, str] | None:
 async def confirm_setup(actor: Actor, account: Account, code: str, session: Session | None) -> None:
     """Turns two-step sign-in on once a code from the new secret is right."""
     if account.totp_enabled or not account.totp_secret:
-        raise UserInputError("Start setting up two-step sign-in first.", "code", "INVALID_STATE")
+        raise UserInputError("Start setting up two-step sign-in first.", "code", AccountErrorCode.INVALID_STATE)
     await _check(account, code, decrypt(account.totp_secret, PURPOSE))
     async with in_transaction() as connection:
         await Account.filter(id=account.id).using_db(connection).update(totp_enabled=True)
@@ -124,9 +127,10 @@ async def confirm_setup(actor: Actor, account: Account, code: str, session: Sess
 
 async def disable(actor: Actor, account: Account, code: str) -> None:
     if not account.totp_enabled or not account.totp_secret:
-        raise UserInputError("Two-step sign-in is not set up.", "code", "INVALID_STATE")
+        raise UserInputError("Two-step sign-in is not set up.", "code", AccountErrorCode.INVALID_STATE)
     if required_for(account):
-        raise UserInputError("Your organisation requires two-step sign-in for your account.", "code", "NOT_ALLOWED")
+        raise UserInputError("Your organisation requires two-step sign-in for your account.", "code",
+            AccountErrorCode.NOT_ALLOWED)
     await _check(account, code, decrypt(account.totp_secret, PURPOSE))
     async with in_transaction() as connection:
         await (
@@ -152,7 +156,7 @@ async def verify_session(account: Account, session: Session, code: str) -> None:
     if not session.mfa_pending:
         return
     if not account.totp_enabled or not account.totp_secret:
-        raise UserInputError("Set up two-step sign-in first.", "code", "INVALID_STATE")
+        raise UserInputError("Set up two-step sign-in first.", "code", AccountErrorCode.INVALID_STATE)
     await _check(account, code, decrypt(account.totp_secret, PURPOSE))
     await Session.filter(id=session.id).update(mfa_pending=False, last_seen_at=now())
     session.mfa_pending = False

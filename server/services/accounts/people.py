@@ -29,6 +29,7 @@ from server.models.enums import (
     Role,
 )
 from server.services.accounts.audit import Actor, account_snapshot, record
+from server.services.accounts.errors import PersonErrorCode
 from server.services.errors import UserInputError
 from server.settings import get_settings
 
@@ -39,13 +40,13 @@ LOGIN_NAME_LENGTH = 10
 LIVE = (AccountStatus.PENDING, AccountStatus.ACTIVE)
 
 # Codes of the problems; CONFIRMATION_REQUIRED is the guide's amber, every other one red.
-REQUIRED = "REQUIRED"
-TOO_LONG = "TOO_LONG"
-INVALID = "INVALID"
-INVALID_EMAIL = "INVALID_EMAIL"
-DUPLICATE_EMAIL = "DUPLICATE_EMAIL"
-CONFIRMATION_REQUIRED = "CONFIRMATION_REQUIRED"
-ADMINISTRATOR_LIMIT = "ADMINISTRATOR_LIMIT"
+REQUIRED = PersonErrorCode.REQUIRED
+TOO_LONG = PersonErrorCode.TOO_LONG
+INVALID = PersonErrorCode.INVALID
+INVALID_EMAIL = PersonErrorCode.INVALID_EMAIL
+DUPLICATE_EMAIL = PersonErrorCode.DUPLICATE_EMAIL
+CONFIRMATION_REQUIRED = PersonErrorCode.CONFIRMATION_REQUIRED
+ADMINISTRATOR_LIMIT = PersonErrorCode.ADMINISTRATOR_LIMIT
 
 GOVERNOR_FULL_ACCESS_WARNING = (
     "It is not usual practice to give pupil information to this type of user"

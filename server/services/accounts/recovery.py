@@ -39,6 +39,7 @@ from server.services.accounts.credentials import (
     password_problems,
     same_character,
 )
+from server.services.accounts.errors import AccountErrorCode
 from server.services.accounts.limits import returning
 from server.services.accounts.people import PersonInputError
 from server.services.accounts.signin import normalise_login_name
@@ -122,13 +123,13 @@ async def start(login_name: str, area: str, ip_address: str | None) -> Challenge
         raise UserInputError(
             "Too many attempts from your network. Wait a minute and try again.",
             "loginName",
-            "RATE_LIMITED",
+            AccountErrorCode.RATE_LIMITED,
         )
     name = normalise_login_name(login_name)
     if not name:
-        raise UserInputError("Enter your login name", "loginName", "REQUIRED")
+        raise UserInputError("Enter your login name", "loginName", AccountErrorCode.REQUIRED)
     if len(name) > 254:
-        raise UserInputError("Login name must be 254 characters or less", "loginName", "TOO_LONG")
+        raise UserInputError("Login name must be 254 characters or less", "loginName", AccountErrorCode.TOO_LONG)
     account = await _account(name, area)
     answers = (
         await SecurityAnswer.filter(account_id=account.id).order_by("position") if account else []
@@ -164,14 +165,14 @@ async def answer(login_name: str, area: str, characters: list[str], ip_address: 
         raise UserInputError(
             "Too many attempts from your network. Wait a minute and try again.",
             None,
-            "RATE_LIMITED",
+            AccountErrorCode.RATE_LIMITED,
         )
     given = [c or "" for c in characters[:CHARACTERS_ASKED]]
     missing = [i for i in range(CHARACTERS_ASKED) if i >= len(given) or not given[i].strip()]
     if missing:
         raise PersonInputError(
             [
-                UserInputError(f"Enter character {i + 1}", f"character{i + 1}", "REQUIRED")
+                UserInputError(f"Enter character {i + 1}", f"character{i + 1}", AccountErrorCode.REQUIRED)
                 for i in missing
             ]
         )
@@ -179,9 +180,9 @@ async def answer(login_name: str, area: str, characters: list[str], ip_address: 
     reset = await PasswordReset.filter(account_id=account.id).first() if account else None
     moment = now()
     if account is None or reset is None or not reset.positions:
-        raise UserInputError(NOT_MATCHED, "character1", "NOT_MATCHED")
+        raise UserInputError(NOT_MATCHED, "character1", AccountErrorCode.NOT_MATCHED)
     if reset.locked_until and reset.locked_until > moment:
-        raise UserInputError(NOT_MATCHED, "character1", "NOT_MATCHED")
+        raise UserInputError(NOT_MATCHED, "character1", AccountErrorCode.NOT_MATCHED)
     sealed = {
         a.position: a.answer_encrypted for a in await SecurityAnswer.filter(account_id=account.id)
     }
@@ -211,9 +212,9 @@ async def answer(login_name: str, area: str, characters: list[str], ip_address: 
                     to=account.email, forename=account.forename, until=moment + LOCK_FOR
                 )
             )
-        raise UserInputError(NOT_MATCHED, "character1", "NOT_MATCHED")
+        raise UserInputError(NOT_MATCHED, "character1", AccountErrorCode.NOT_MATCHED)
     if await _send_link(account, reset, by_administrator=False, unless_locked_at=moment) is None:
-        raise UserInputError(NOT_MATCHED, "character1", "NOT_MATCHED")
+        raise UserInputError(NOT_MATCHED, "character1", AccountErrorCode.NOT_MATCHED)
     return True
 
 
@@ -267,13 +268,13 @@ async def send_reset_by_administrator(actor: Actor, account: Account) -> bool:
     """An administrator starts a reset: the person gets the link; nobody else sees a password."""
     if account.status != AccountStatus.ACTIVE:
         raise UserInputError(
-            "Only an active account can reset its password.", None, "INVALID_STATE"
+            "Only an active account can reset its password.", None, AccountErrorCode.INVALID_STATE
         )
     reset = await PasswordReset.filter(account_id=account.id).first()
     await record(actor, "account.password_reset_sent", account.organisation_id, account)
     sent = await _send_link(account, reset, by_administrator=True)
     if not sent:
-        raise UserInputError("The email could not be sent. Try again later.", None, "INVALID")
+        raise UserInputError("The email could not be sent. Try again later.", None, AccountErrorCode.INVALID)
     return sent
 
 
@@ -292,7 +293,7 @@ async def open_reset_link(token: str, area: str) -> PasswordReset:
         or reset.account.status != AccountStatus.ACTIVE
         or reset.account.kind != AREA_KIND[area]
     ):
-        raise UserInputError(LINK_NOT_VALID, None, "LINK_NOT_VALID")
+        raise UserInputError(LINK_NOT_VALID, None, AccountErrorCode.LINK_NOT_VALID)
     return reset
 
 
@@ -306,7 +307,7 @@ async def reset_password(token: str, area: str, password: str, confirmation: str
     if problems:
         raise PersonInputError(problems)
     if account.password_hash and await verify_password(account.password_hash, password):
-        raise PersonInputError([UserInputError(SAME_AS_CURRENT, "password", "SAME_AS_CURRENT")])
+        raise PersonInputError([UserInputError(SAME_AS_CURRENT, "password", AccountErrorCode.SAME_AS_CURRENT)])
     password_hash = await hash_password(password)
     moment = now()
     async with in_transaction() as connection:
@@ -316,7 +317,7 @@ async def reset_password(token: str, area: str, password: str, confirmation: str
             .update(link_hash=None, link_expires_at=None, failures=0, positions=[])
         )
         if not used:
-            raise UserInputError(LINK_NOT_VALID, None, "LINK_NOT_VALID")
+            raise UserInputError(LINK_NOT_VALID, None, AccountErrorCode.LINK_NOT_VALID)
         await (
             Account.filter(id=account.id)
             .using_db(connection)

@@ -19,6 +19,7 @@ from server.auth import throttle
 from server.auth.passwords import MAX_PASSWORD_BYTES, hash_password, needs_rehash, verify_password
 from server.models import Account
 from server.models.enums import AccountKind, AccountStatus
+from server.services.accounts.errors import SignInErrorCode
 from server.services.accounts.limits import returning
 from server.services.errors import UserInputError
 from server.settings import get_settings
@@ -68,7 +69,7 @@ async def _address_refused(ip_address: str | None) -> bool:
 
 async def authenticate(login_name: str, password: str, area: str, ip_address: str | None) -> Account:
     if await _address_refused(ip_address):
-        raise UserInputError(TOO_MANY_TRIES, field="loginName", code="RATE_LIMITED")
+        raise UserInputError(TOO_MANY_TRIES, field="loginName", code=SignInErrorCode.RATE_LIMITED)
     name = normalise_login_name(login_name)
     account = None
     if name and len(name) <= 254:
@@ -84,14 +85,14 @@ async def authenticate(login_name: str, password: str, area: str, ip_address: st
     )
     ok = await verify_password(account.password_hash if checkable else None, password)
     if ok and account.status == AccountStatus.DEACTIVATED:
-        raise UserInputError(await deactivated_message(account), field="loginName", code="DEACTIVATED")
+        raise UserInputError(await deactivated_message(account), field="loginName", code=SignInErrorCode.DEACTIVATED)
     if ok and await _record_success(account):
         if needs_rehash(account.password_hash):
             account.password_hash = await hash_password(password)
             await Account.filter(id=account.id).update(password_hash=account.password_hash)
         return account
     await _record_failure(account, ip_address)
-    raise UserInputError(FAILED_SIGN_IN, field="loginName", code="FAILED")
+    raise UserInputError(FAILED_SIGN_IN, field="loginName", code=SignInErrorCode.FAILED)
 
 
 async def _record_success(account: Account) -> bool:
@@ -129,7 +130,7 @@ async def _record_failure(account: Account | None, ip_address: str | None) -> No
         address_failures > settings.sign_in_address_failures_per_minute
         or hour_failures > settings.sign_in_address_failures_per_hour
     ):
-        raise UserInputError(TOO_MANY_TRIES, field="loginName", code="RATE_LIMITED")
+        raise UserInputError(TOO_MANY_TRIES, field="loginName", code=SignInErrorCode.RATE_LIMITED)
 
 
 async def deactivated_message(account: Account) -> str:

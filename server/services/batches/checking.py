@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import Enum
 from functools import reduce
 from operator import or_
 
@@ -19,12 +20,13 @@ from tortoise.expressions import Q
 from server.models import Account, BatchRow, Organisation
 from server.models.enums import AccountKind, AccountStatus, BatchKind
 from server.services.accounts import people
+from server.services.batches.errors import BatchErrorCode
 from server.settings import get_settings
 
 RED = "red"
 AMBER = "amber"
-DUPLICATE_IN_FILE = "DUPLICATE_IN_FILE"
-FORMULA = "FORMULA"
+DUPLICATE_IN_FILE = BatchErrorCode.DUPLICATE_IN_FILE
+FORMULA = BatchErrorCode.FORMULA
 
 AMBER_MESSAGE = (
     f"{people.GOVERNOR_FULL_ACCESS_WARNING}. Tick the confirmation box below the list to "
@@ -44,7 +46,7 @@ class Problem:
     field: str | None  # forename, surname, email, role, pupilAccess; None for the whole row
     severity: str  # RED or AMBER
     message: str
-    code: str
+    code: Enum  # a BatchErrorCode or a PersonErrorCode
 
 
 def account_kind(kind: BatchKind) -> AccountKind:

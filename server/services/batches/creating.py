@@ -26,7 +26,7 @@ from server.services.accounts.activation import send_verification
 from server.services.accounts.audit import Actor, record
 from server.services.accounts.people import add_pending_person
 from server.services.batches.checking import account_kind, check_rows, is_amber, is_red
-from server.services.batches.store import STALE, get_batch, remaining_rows
+from server.services.batches.store import GONE, STALE, get_batch, remaining_rows
 from server.services.errors import UserInputError
 
 EMAILS_AT_ONCE = 4
@@ -66,7 +66,7 @@ async def create_users(
     if batch.status == BatchStatus.DELETED:
         raise UserInputError(
             "This batch has been deleted. Restore it from the batch files list first.",
-            None, "GONE",
+            None, GONE,
         )
     result = CreateResult(batch=batch)
     who = account_kind(batch.kind)

@@ -20,10 +20,11 @@ from server.models import Batch, BatchRow, Organisation
 from server.models.enums import BatchKind, BatchStatus
 from server.services.accounts.audit import Actor, record
 from server.services.batches.checking import RED, Problem, check_rows
-from server.services.errors import UserInputError
+from server.services.batches.errors import BatchErrorCode
+from server.services.errors import NotFoundError, UserInputError
 from server.services.spreadsheets.annotated import AnnotatedRow, annotated_workbook
 from server.services.spreadsheets.columns import COLUMNS, SHEET_NAMES
-from server.services.spreadsheets.reading import ReadSheet, SpreadsheetError, read_upload
+from server.services.spreadsheets.reading import ReadSheet, read_upload
 from server.services.spreadsheets.templates import SpreadsheetFile
 
 RESTORE_DAYS = 30
@@ -32,9 +33,9 @@ MAX_EDIT_CHARACTERS = 500
 # Parsing holds a file and its cells in memory: two at a time is plenty for two cores.
 _PARSING = anyio.CapacityLimiter(2)
 
-NOT_FOUND = "NOT_FOUND"
-STALE = "STALE"
-GONE = "GONE"
+NOT_FOUND = BatchErrorCode.NOT_FOUND
+STALE = BatchErrorCode.STALE
+GONE = BatchErrorCode.GONE
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,12 @@ def clean_file_name(name: str) -> str:
 
 
 async def read_file(kind: BatchKind, file_name: str, content: bytes) -> ReadSheet:
-    """Read an upload off the event loop; a refused file is a UserInputError on `file`."""
+    """Read an upload off the event loop; a refused file is an UploadError on `file`."""
     columns = COLUMNS[kind]
     sheets = (SHEET_NAMES[kind], *SHEET_NAMES.values())
-    try:
-        return await anyio.to_thread.run_sync(
-            read_upload, content, file_name, columns, sheets, limiter=_PARSING
-        )
-    except SpreadsheetError as error:
-        raise UserInputError(error.message, "file", error.code) from None
+    return await anyio.to_thread.run_sync(
+        read_upload, content, file_name, columns, sheets, limiter=_PARSING
+    )
 
 
 async def upload_batch(
@@ -106,7 +104,7 @@ async def get_batch(organisation_id: int, batch_id: int) -> Batch:
         .first()
     )
     if batch is None:
-        raise UserInputError("This batch does not exist.", None, NOT_FOUND)
+        raise NotFoundError("This batch does not exist.", None, NOT_FOUND)
     return batch
 
 
@@ -206,7 +204,7 @@ async def _settle_status(batch_id: int, connection) -> BatchStatus:
 async def _open_row(batch: Batch, row_id: int, connection) -> BatchRow:
     row = await BatchRow.filter(id=row_id, batch_id=batch.id).using_db(connection).first()
     if row is None:
-        raise UserInputError("This row is not in the batch.", None, NOT_FOUND)
+        raise NotFoundError("This row is not in the batch.", None, NOT_FOUND)
     if row.created_account_id is not None:
         raise UserInputError(
             "This person's account has already been created, so the row cannot be changed.",
@@ -301,7 +299,7 @@ async def delete_batch(actor: Actor, organisation: Organisation, batch_id: int) 
 async def restore_batch(actor: Actor, organisation: Organisation, batch_id: int) -> Batch:
     batch = await get_batch(organisation.id, batch_id)
     if batch.status != BatchStatus.DELETED:
-        raise UserInputError("This batch has not been deleted.", None, "INVALID_STATE")
+        raise UserInputError("This batch has not been deleted.", None, BatchErrorCode.INVALID_STATE)
     if not can_restore(batch):
         raise UserInputError(
             f"This batch was deleted more than {RESTORE_DAYS} days ago and cannot be restored.",

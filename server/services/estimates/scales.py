@@ -8,6 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from server.services.errors import UserInputError
+from server.services.estimates.errors import GradeErrorCode
 
 FineFormat = Literal["decimal", "letter", "score"]
 
@@ -159,12 +160,12 @@ class Scale:
         """The grade a person typed, as this scale spells it; raises UserInputError."""
         typed = (text or "").strip().upper().replace(" ", "")
         if not typed:
-            raise UserInputError(f"Enter a {field} grade", field=field, code="REQUIRED")
+            raise UserInputError(f"Enter a {field} grade", field=field, code=GradeErrorCode.REQUIRED)
         typed = typed.replace("\u2217", "*").replace("\uff0a", "*")
         if typed.isdigit():
             typed = str(int(typed))
         if typed not in self.target_grades:
-            raise UserInputError(self.hint, field=field, code="INVALID_GRADE")
+            raise UserInputError(self.hint, field=field, code=GradeErrorCode.INVALID_GRADE)
         return typed
 
 

@@ -20,8 +20,9 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from server.services.errors import UserInputError
+from server.services.pupils.errors import PupilImportErrorCode
 from server.services.pupils.reading import Table
+from server.services.uploads import Refusal, RowCap, UploadError
 
 ROOT = "CTfile"
 DOCUMENT_NAME = "Common Transfer File"
@@ -51,8 +52,15 @@ READING = "reading"
 MATHS = "maths"
 
 
-def _refuse(message: str, code: str = "UNREADABLE") -> UserInputError:
-    return UserInputError(message, field="file", code=code)
+def _refuse(message: str, code: PupilImportErrorCode = PupilImportErrorCode.UNREADABLE) -> UploadError:
+    return UploadError(message, code)
+
+
+def _row_cap(max_rows: int) -> RowCap:
+    too_many = Refusal(f"The file has more than {max_rows:,} pupils: export it in smaller "
+                       "parts (a year group at a time)", PupilImportErrorCode.TOO_MANY_ROWS)
+    return RowCap(rows=max_rows, scanned=max_rows, too_many_rows=too_many,
+                  too_many_scanned=too_many)
 
 
 def looks_like_xml(data: bytes) -> bool:
@@ -158,6 +166,7 @@ def _pupils(root_events: Iterator[tuple[str, Element]], result: CtfFile, max_row
             ) -> Iterator[tuple[int, tuple[Any, ...]]]:
     parent: Element | None = None
     number = 0
+    cap = _row_cap(max_rows)
     for event, element in root_events:
         tag = element.tag
         if event == "start":
@@ -169,9 +178,7 @@ def _pupils(root_events: Iterator[tuple[str, Element]], result: CtfFile, max_row
             element.clear()
         elif tag == "Pupil":
             number += 1
-            if number > max_rows:
-                raise _refuse(f"The file has more than {max_rows:,} pupils: export it in "
-                              "smaller parts (a year group at a time)", code="TOO_MANY_ROWS")
+            cap.check_kept(number)
             notes: list[tuple[str, str, str]] = []
             prior = _prior(element, notes)
             if result.dest_urn and result.dest_urn != result.expected_urn:
@@ -198,7 +205,7 @@ def _pupils(root_events: Iterator[tuple[str, Element]], result: CtfFile, max_row
 def _header(header: Element, result: CtfFile) -> None:
     name = _text(header.find("DocumentName"))
     if name and name.lower() != DOCUMENT_NAME.lower():
-        raise _refuse(f"The file is a {name!r}, not a Common Transfer File", code="NOT_CTF")
+        raise _refuse(f"The file is a {name!r}, not a Common Transfer File", code=PupilImportErrorCode.NOT_CTF)
     result.version = _text(header.find("CTFversion"))
     source = header.find("SourceSchool")
     if source is not None:
@@ -213,11 +220,11 @@ def _header(header: Element, result: CtfFile) -> None:
     if result.source_la.isdigit() and int(result.source_la) in WELSH_LAS:
         raise _refuse("This is a CTF from a school in Wales (LA "
                       f"{result.source_la}): only England's DfE Common Transfer File can be "
-                      "read here", code="NOT_CTF")
+                      "read here", code=PupilImportErrorCode.NOT_CTF)
 
 
 def read_ctf(data: bytes, max_rows: int, school_urn: str | None = None) -> CtfFile:
-    """The CTF's header and its pupils as a pupil table. UserInputError (field "file") for a
+    """The CTF's header and its pupils as a pupil table. UploadError (field "file") for a
     file that is not a readable England CTF, has a DOCTYPE or entities, or too many pupils."""
     result = CtfFile(expected_urn=(school_urn or "").strip())
     rows: list[tuple[int, tuple[Any, ...]]] = []
@@ -230,19 +237,19 @@ def read_ctf(data: bytes, max_rows: int, school_urn: str | None = None) -> CtfFi
         if first[1].tag != ROOT:
             raise _refuse(f"The file is XML but not a Common Transfer File (its first element "
                           f"is <{str(first[1].tag)[:40]}>, not <{ROOT}>): export a CTF from "
-                          "your MIS", code="NOT_CTF")
+                          "your MIS", code=PupilImportErrorCode.NOT_CTF)
         for row in _pupils(events, result, max_rows):
             rows.append(row)
-    except UserInputError:
+    except UploadError:
         raise
     except DefusedXmlException:
         raise _refuse("The file contains a DOCTYPE or entity declarations, which a Common "
-                      "Transfer File never has: it was not read", code="UNSAFE") from None
+                      "Transfer File never has: it was not read", code=PupilImportErrorCode.UNSAFE) from None
     except (ParseError, ValueError, TypeError):
         raise _refuse("The file is not a readable XML Common Transfer File: export it from "
                       "your MIS again") from None
     if not result.version:
         raise _refuse("The file has no CTF header (<Header> with <CTFversion>): export a CTF "
-                      "from your MIS", code="NOT_CTF")
+                      "from your MIS", code=PupilImportErrorCode.NOT_CTF)
     result.table = Table(header=HEADER, rows=tuple(rows))
     return result

@@ -34,16 +34,18 @@ from server.models.enums import (
     Prepopulate,
     PupilImportStatus,
 )
+from server.services import uploads
 from server.services.accounts.audit import Actor, record
 from server.services.errors import UserInputError
-from server.services.pupils import ctf
+from server.services.pupils import ctf, reading
+from server.services.pupils.errors import PupilImportErrorCode
 from server.services.pupils.reading import Table, match_columns, read_table
 from server.services.pupils_upn import validate_upn
 
 logger = logging.getLogger(__name__)
 
 MAX_PUPIL_ROWS = 5000
-MAX_CTF_BYTES = 5 * 1024 * 1024  # the upload cap of every pupil file
+MAX_CTF_BYTES = uploads.MAX_FILE_BYTES  # the upload cap of every pupil file
 NAME_MAX = 100
 
 # field -> accepted column names, the first as the guide and messages spell it
@@ -318,7 +320,8 @@ def read_pupil_rows(data: bytes, academic_year: int, school_urn: str | None = No
     row checks as a spreadsheet's, plus what only a CTF can say (a KS2 result code in place
     of a score, a file made for another school).
     """
-    if data and len(data) <= MAX_CTF_BYTES and ctf.looks_like_xml(data):
+    uploads.check_size(data, reading.WORDING)
+    if ctf.looks_like_xml(data):
         found = ctf.read_ctf(data, MAX_PUPIL_ROWS, school_urn)
         assert found.table is not None
         rows = parse_table(found.table, academic_year)
@@ -445,7 +448,7 @@ async def school_by_id(school_id: int) -> Organisation:
     school = await Organisation.filter(id=school_id, kind=OrganisationKind.SCHOOL).first()
     if school is None:
         raise UserInputError("Pupils can only be imported for a school", field=None,
-                             code="NOT_A_SCHOOL")
+                             code=PupilImportErrorCode.INVALID)
     return school
 
 
@@ -453,7 +456,7 @@ async def school_by_urn(urn: str) -> Organisation:
     school = await Organisation.filter(
         urn=(urn or "").strip(), kind=OrganisationKind.SCHOOL).first()
     if school is None:
-        raise UserInputError(f"No school has the URN {urn!r}", field="urn", code="NOT_FOUND")
+        raise UserInputError(f"No school has the URN {urn!r}", field="urn", code=PupilImportErrorCode.NOT_FOUND)
     return school
 
 
@@ -470,7 +473,7 @@ async def upload_pupil_file(
     rows = await anyio.to_thread.run_sync(read_pupil_rows, data, academic_year, school.urn)
     if not rows:
         raise UserInputError("The file has the column headings but no pupils in it",
-                             field="file", code="NO_ROWS")
+                             field="file", code=PupilImportErrorCode.NO_ROWS)
     name = (file_name or "pupils").strip().replace("\\", "/").rsplit("/", 1)[-1][:200]
     async with in_transaction() as connection:
         await PupilImport.filter(school_id=school_id, status=PupilImportStatus.PENDING).using_db(
@@ -511,13 +514,13 @@ class ImportResult:
 def _pending(pupil_import: PupilImport | None) -> PupilImport:
     if pupil_import is None:
         raise UserInputError("This pupil file was not found: upload it again", field=None,
-                             code="NOT_FOUND")
+                             code=PupilImportErrorCode.NOT_FOUND)
     if pupil_import.status == PupilImportStatus.CONFIRMED:
         raise UserInputError("This pupil file has already been imported", field=None,
-                             code="ALREADY_CONFIRMED")
+                             code=PupilImportErrorCode.ALREADY_CONFIRMED)
     if pupil_import.status != PupilImportStatus.PENDING:
         raise UserInputError("This pupil file was cancelled or replaced by a newer upload: "
-                             "upload it again", field=None, code="NOT_PENDING")
+                             "upload it again", field=None, code=PupilImportErrorCode.NOT_PENDING)
     return pupil_import
 
 
@@ -535,11 +538,11 @@ async def confirm_pupil_import(
         raise UserInputError(
             "The school has moved to another academic year since this file was uploaded, so "
             "its year groups may be out of date: upload the file again", field=None,
-            code="YEAR_CHANGED")
+            code=PupilImportErrorCode.YEAR_CHANGED)
     applicable = [row for row in pupil_import.rows if row["values"] is not None]
     if not applicable:
         raise UserInputError("No row of this file can be imported: correct the problems and "
-                             "upload it again", field=None, code="NOTHING_TO_IMPORT")
+                             "upload it again", field=None, code=PupilImportErrorCode.NOTHING_TO_IMPORT)
     async with in_transaction() as connection:
         claimed = await PupilImport.filter(
             id=import_id, school_id=school_id, status=PupilImportStatus.PENDING
@@ -550,7 +553,7 @@ async def confirm_pupil_import(
         )
         if claimed != 1:  # a second click, or another person, got there first
             raise UserInputError("This pupil file has already been imported", field=None,
-                                 code="ALREADY_CONFIRMED")
+                                 code=PupilImportErrorCode.ALREADY_CONFIRMED)
         pupils = await _school_pupils(school_id, connection)
         check = classify(pupil_import.rows, pupils)
         changed = [

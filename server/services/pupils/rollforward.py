@@ -27,6 +27,7 @@ from server.models import Organisation, Pupil, Target
 from server.models.enums import YEAR_GROUPS, KeyStage
 from server.services.accounts.audit import Actor, record
 from server.services.errors import UserInputError
+from server.services.pupils.errors import RollForwardErrorCode
 from server.services.pupils.importing import (
     academic_year_label,
     key_stage_of_year,
@@ -154,7 +155,7 @@ async def roll_forward(
         raise UserInputError(
             f"The school is already in {academic_year_label(current)}, not "
             f"{academic_year_label(expected_year)}: it has not been rolled forward again",
-            field="expectedAcademicYear", code="ALREADY_ROLLED_FORWARD")
+            field="expectedAcademicYear", code=RollForwardErrorCode.ALREADY_ROLLED_FORWARD)
     async with in_transaction() as connection:
         # Claim the move first: of two submits, only one finds the school in that year.
         claim = Organisation.filter(id=school_id)
@@ -166,7 +167,7 @@ async def roll_forward(
             raise UserInputError(
                 "The school has just been rolled forward by someone else: it has not been "
                 "rolled forward again", field="expectedAcademicYear",
-                code="ALREADY_ROLLED_FORWARD")
+                code=RollForwardErrorCode.ALREADY_ROLLED_FORWARD)
         present = set(await _current_pupils(school_id).using_db(connection).distinct()
                       .values_list("year_group", flat=True))
         nexts = next_year_groups(present)

@@ -29,6 +29,7 @@ from server.services.errors import UserInputError
 from server.services.estimates import model
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.subjects import subjects_for
+from server.services.pupils.errors import ValueAddedErrorCode
 from server.services.pupils.importing import academic_year_label, school_by_id
 from server.services.pupils.reading import match_columns, read_table
 
@@ -62,7 +63,7 @@ class ValueAddedFileError(UserInputError):
         super().__init__(
             f"The file has {count} problem{'s' if count != 1 else ''}: nothing was imported. "
             "Correct the rows listed and upload it again",
-            field="file", code="ROW_PROBLEMS")
+            field="file", code=ValueAddedErrorCode.INVALID)
         self.problems = problems
 
 
@@ -191,7 +192,7 @@ async def import_value_added(
         raise ValueAddedFileError(problems)
     if not found:
         raise UserInputError("The file has the column headings but no rows", field="file",
-                             code="NO_ROWS")
+                             code=ValueAddedErrorCode.NO_ROWS)
     async with in_transaction() as connection:
         existing = await SchoolValueAdded.filter(
             school_id=school_id, subject_id__in=sorted({s for s, _ in found})

@@ -21,7 +21,8 @@ from tortoise.transactions import in_transaction
 from server.models import Account, SharingChange, YearGroupSettings
 from server.models.enums import AccountKind, AccountStatus, KeyStage, Role
 from server.services.audit import Actor, record
-from server.services.errors import UserInputError
+from server.services.errors import NotFoundError, UserInputError
+from server.services.sharing.errors import DecideSharingChangeErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ async def decide(change_id: int, approve: bool, actor: Actor) -> SharingChange:
     account = actor.account
     change = await SharingChange.get_or_none(id=change_id)
     if change is None or account is None or account.organisation_id != change.school_id:
-        raise UserInputError("There is no such sharing change", field="id", code="NOT_FOUND")
+        raise NotFoundError("There is no such sharing change", field="id", code=DecideSharingChangeErrorCode.NOT_FOUND)
     if not is_senior_leader(account, change.school_id):
         raise PermissionError("Only the school's Head Teacher/Senior Leader users decide sharing")
     now = datetime.now(UTC)
@@ -122,7 +123,7 @@ async def decide(change_id: int, approve: bool, actor: Actor) -> SharingChange:
         if won != 1:
             raise UserInputError(
                 "This sharing change has already been decided or replaced by a later change",
-                field="id", code="ALREADY_DECIDED",
+                field="id", code=DecideSharingChangeErrorCode.ALREADY_DECIDED,
             )
         wanted = sharing_of(change)
         row = await YearGroupSettings.get_or_none(

@@ -1,10 +1,11 @@
 """Reading an uploaded .xlsx, .xls or .csv safely: a person's file is never trusted.
 
 The content type comes from the first bytes, never the name; an .xlsx's zip directory
-is checked before anything is decompressed; XML goes through defusedxml (openpyxl uses
-it when it is installed); the sheet's declared dimensions are ignored and reading stops
-after the row limit plus a margin. Every failure is a SpreadsheetError with words a
-school administrator can act on. Call `read_upload` in a thread: it is blocking work.
+and every XML part are checked before openpyxl opens it (services/uploads.py, with this
+reader's words); XML goes through defusedxml (openpyxl uses it when it is installed); the
+sheet's declared dimensions are ignored and reading stops after the row limit plus a margin.
+Every failure is an UploadError with words a school administrator can act on. Call
+`read_upload` in a thread: it is blocking work.
 """
 
 from __future__ import annotations
@@ -13,37 +14,64 @@ import csv
 import datetime as dt
 import io
 import warnings
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from server.services import uploads
 from server.services.spreadsheets.columns import MAX_DATA_ROWS, Column
+from server.services.spreadsheets.errors import SpreadsheetErrorCode
+from server.services.uploads import MAX_FILE_BYTES, OLE2_MAGIC, XLSX_MAGIC, Refusal, UploadError
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-MAX_ZIP_MEMBERS = 50
+__all__ = ["MAX_FILE_BYTES", "ReadSheet", "SheetRow", "UploadError", "check_zip", "read_upload"]
 MAX_COLUMNS = 30  # cells to the right of this are never read
 MAX_SCANNED_ROWS = 1000  # sheet rows looked at, blank ones included
 MAX_TITLE_ROWS = 5  # non-blank rows above the headings that may be titles or notes
 MAX_CELL_CHARACTERS = 500  # longer text is kept only this far (still far over any limit)
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
 
-XLSX_MAGIC = b"PK\x03\x04"
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # A password-protected .xlsx is an OLE2 file holding this stream (its name in UTF-16).
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 RE_SAVE = "Download the template again, copy your data into it and upload it."
-
-
-class SpreadsheetError(Exception):
-    """The whole file is refused; nothing is created from it."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+_UNSAFE = Refusal(
+    "The selected file cannot be opened safely: it expands to far more data than a list "
+    "of 100 people needs. " + RE_SAVE,
+    SpreadsheetErrorCode.UNSAFE,
+)
+WORDING = uploads.Wording(
+    empty=Refusal("The selected file is empty.", SpreadsheetErrorCode.EMPTY),
+    too_large=Refusal("The selected file must be smaller than 5 MB.",
+                      SpreadsheetErrorCode.TOO_LARGE),
+    damaged=Refusal("The selected file is damaged or incomplete and cannot be opened. "
+                    + RE_SAVE, SpreadsheetErrorCode.DAMAGED),
+    too_many_parts=_UNSAFE,
+    expands_too_far=_UNSAFE,
+    too_compressed=_UNSAFE,
+    protected=Refusal("The selected file is protected with a password. Remove the password "
+                      "in Excel and upload it again.", SpreadsheetErrorCode.PROTECTED),
+    not_workbook=Refusal("The selected file is a zip file but not an Excel workbook. Upload "
+                         "an .xlsx, .xls or .csv file.", SpreadsheetErrorCode.NOT_A_SPREADSHEET),
+    unsafe_xml=Refusal(
+        "The selected file contains XML features that are not allowed (such as entity "
+        "definitions) and cannot be opened safely. " + RE_SAVE,
+        SpreadsheetErrorCode.UNSAFE,
+    ),
+)
+ROW_CAP = uploads.RowCap(
+    rows=MAX_DATA_ROWS,
+    scanned=MAX_SCANNED_ROWS,
+    too_many_rows=Refusal(
+        f"The file has more than {MAX_DATA_ROWS} rows of data. Upload at most "
+        f"{MAX_DATA_ROWS} people at a time: split the list into smaller files.",
+        SpreadsheetErrorCode.TOO_MANY_ROWS,
+    ),
+    too_many_scanned=Refusal(
+        f"The file has more than {MAX_SCANNED_ROWS:,} rows, counting blank or formatted "
+        f"ones. A file can have at most {MAX_DATA_ROWS} rows of data: delete the empty "
+        "rows below your data, or copy your data into a new template.",
+        SpreadsheetErrorCode.TOO_MANY_ROWS,
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -62,12 +90,9 @@ class ReadSheet:
 def read_upload(
     data: bytes, file_name: str, columns: Sequence[Column], sheet_names: Iterable[str] = ()
 ) -> ReadSheet:
-    """Read the data rows of an upload, or raise SpreadsheetError saying why not."""
+    """Read the data rows of an upload, or raise UploadError saying why not."""
     check_file_name(file_name)
-    if not data:
-        raise SpreadsheetError("The selected file is empty.", "EMPTY")
-    if len(data) > MAX_FILE_BYTES:
-        raise SpreadsheetError("The selected file must be smaller than 5 MB.", "TOO_LARGE")
+    uploads.check_size(data, WORDING)
     kind = sniff(data)
     preferred = [name for name in sheet_names]
     if kind == "xlsx":
@@ -82,11 +107,11 @@ def read_upload(
 
 def check_file_name(file_name: str) -> None:
     if not file_name or not file_name.strip():
-        raise SpreadsheetError("Select a file to upload.", "REQUIRED")
+        raise UploadError("Select a file to upload.", SpreadsheetErrorCode.REQUIRED)
     if not file_name.strip().lower().endswith(ALLOWED_EXTENSIONS):
-        raise SpreadsheetError(
+        raise UploadError(
             "The selected file must be an Excel workbook (.xlsx or .xls) or a CSV file (.csv).",
-            "WRONG_TYPE",
+            SpreadsheetErrorCode.WRONG_TYPE,
         )
 
 
@@ -96,24 +121,24 @@ def sniff(data: bytes) -> str:
         return "xlsx"
     if data.startswith(OLE2_MAGIC):
         if ENCRYPTED_PACKAGE in data:
-            raise SpreadsheetError(
+            raise UploadError(
                 "The selected file is protected with a password. Remove the password in Excel "
                 "(File, Info, Protect Workbook) and upload it again.",
-                "PROTECTED",
+                SpreadsheetErrorCode.PROTECTED,
             )
         return "xls"
     if data.startswith((b"PK", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
-        raise SpreadsheetError(
+        raise UploadError(
             "The selected file is not a spreadsheet. Upload an .xlsx, .xls or .csv file.",
-            "NOT_A_SPREADSHEET",
+            SpreadsheetErrorCode.NOT_A_SPREADSHEET,
         )
     text = decode_text(data)
     head = text.lstrip()[:200].lower()
     if head.startswith(("<!doctype", "<html", "<?xml", "<table", "<head", "<body", "<meta")):
-        raise SpreadsheetError(
+        raise UploadError(
             "The selected file is a web page (HTML or XML) saved with a spreadsheet name, not a "
             "spreadsheet. Open it in Excel, save it as an Excel Workbook (.xlsx) and upload that.",
-            "NOT_A_SPREADSHEET",
+            SpreadsheetErrorCode.NOT_A_SPREADSHEET,
         )
     return "csv"
 
@@ -121,10 +146,10 @@ def sniff(data: bytes) -> str:
 def decode_text(data: bytes) -> str:
     """CSV text: UTF-8 (with or without a byte order mark) or Windows-1252, and no NULs."""
     if b"\x00" in data:
-        raise SpreadsheetError(
+        raise UploadError(
             "The selected file is not a spreadsheet or CSV file. If it is a CSV file, save it "
             "from Excel as \u201cCSV UTF-8\u201d and upload it again.",
-            "NOT_A_SPREADSHEET",
+            SpreadsheetErrorCode.NOT_A_SPREADSHEET,
         )
     if data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -139,58 +164,23 @@ def decode_text(data: bytes) -> str:
                 return data.decode("cp1252")
             except UnicodeDecodeError:
                 pass
-    raise SpreadsheetError(
+    raise UploadError(
         "The selected file is not a spreadsheet, and its text cannot be read. Save it from Excel "
         "as \u201cCSV UTF-8\u201d or as an Excel Workbook (.xlsx) and upload it again.",
-        "NOT_A_SPREADSHEET",
+        SpreadsheetErrorCode.NOT_A_SPREADSHEET,
     )
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse a zip bomb from its directory alone: nothing is decompressed here."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise SpreadsheetError(
-            "The selected file is damaged or incomplete and cannot be opened. " + RE_SAVE,
-            "DAMAGED",
-        ) from None
-    unsafe = SpreadsheetError(
-        "The selected file cannot be opened safely: it expands to far more data than a list "
-        "of 100 people needs. " + RE_SAVE,
-        "UNSAFE",
-    )
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise unsafe
-    total = 0
-    for member in members:
-        total += member.file_size
-        ratio = member.file_size / member.compress_size if member.compress_size else None
-        if member.file_size > 0 and (ratio is None or ratio > MAX_COMPRESSION_RATIO):
-            raise unsafe
-        if member.flag_bits & 0x1:
-            raise SpreadsheetError(
-                "The selected file is protected with a password. Remove the password in Excel "
-                "and upload it again.",
-                "PROTECTED",
-            )
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise unsafe
-    names = {member.filename for member in members}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise SpreadsheetError(
-            "The selected file is a zip file but not an Excel workbook. Upload an .xlsx, .xls "
-            "or .csv file.",
-            "NOT_A_SPREADSHEET",
-        )
+    """Refuse a zip bomb from its directory alone, then any XML part with a DOCTYPE."""
+    uploads.check_zip(data, WORDING)
 
 
-def _damaged(kind: str) -> SpreadsheetError:
-    return SpreadsheetError(
+def _damaged(kind: str) -> UploadError:
+    return UploadError(
         f"The selected file could not be read as an Excel workbook ({kind}): it may be damaged "
         "or saved in another format. " + RE_SAVE,
-        "DAMAGED",
+        SpreadsheetErrorCode.DAMAGED,
     )
 
 
@@ -231,7 +221,7 @@ def _xlsx_rows(data: bytes, preferred: list[str]) -> tuple[str, Iterator[list[ob
                     min_row=1, max_row=MAX_SCANNED_ROWS + 1, max_col=MAX_COLUMNS, values_only=True
                 ):
                     yield list(row)
-        except SpreadsheetError:
+        except UploadError:
             raise
         except Exception as error:
             unsafe = _caused_by(error, DefusedXmlException)
@@ -253,11 +243,11 @@ def _caused_by(error: BaseException | None, kind: type[BaseException]) -> bool:
     return False
 
 
-def _unsafe_xml() -> SpreadsheetError:
-    return SpreadsheetError(
+def _unsafe_xml() -> UploadError:
+    return UploadError(
         "The selected file contains XML features that are not allowed (such as entity "
         "definitions) and cannot be opened safely. " + RE_SAVE,
-        "UNSAFE",
+        SpreadsheetErrorCode.UNSAFE,
     )
 
 
@@ -279,7 +269,7 @@ def _xls_rows(data: bytes, preferred: list[str]) -> tuple[str, Iterator[list[obj
             for r in range(min(sheet.nrows, MAX_SCANNED_ROWS + 1)):
                 width = min(sheet.row_len(r), MAX_COLUMNS)
                 yield [_xls_value(book, sheet.cell(r, c)) for c in range(width)]
-        except SpreadsheetError:
+        except UploadError:
             raise
         except Exception:
             raise _damaged(".xls") from None
@@ -317,10 +307,10 @@ def _csv_rows(data: bytes) -> Iterator[list[object]]:
                 break
             yield [cell[: MAX_CELL_CHARACTERS + 1] for cell in row[:MAX_COLUMNS]]
     except csv.Error:
-        raise SpreadsheetError(
+        raise UploadError(
             "The selected CSV file could not be read: a line is malformed or far too long. "
             + RE_SAVE,
-            "DAMAGED",
+            SpreadsheetErrorCode.DAMAGED,
         ) from None
 
 
@@ -361,33 +351,22 @@ def _table(rows: Iterator[list[object]], columns: Sequence[Column]) -> list[Shee
     positions: dict[str, int] | None = None
     found: list[SheetRow] = []
     title_rows = 0  # a title or note above the headings ("Staff 2026") is passed over
-    first_problem: SpreadsheetError | None = None
+    first_problem: UploadError | None = None
     for row_number, row in enumerate(rows, start=1):
-        if row_number > MAX_SCANNED_ROWS:
-            raise SpreadsheetError(
-                f"The file has more than {MAX_SCANNED_ROWS:,} rows, counting blank or formatted "
-                f"ones. A file can have at most {MAX_DATA_ROWS} rows of data: delete the empty "
-                "rows below your data, or copy your data into a new template.",
-                "TOO_MANY_ROWS",
-            )
+        ROW_CAP.check_scanned(row_number)
         if _is_blank(row):
             continue
         if positions is None:
             try:
                 positions = _headings(row, columns)
-            except SpreadsheetError as problem:
-                if (problem.code != "MISSING_COLUMNS" or _known_headings(row, columns) >= 2
+            except UploadError as problem:
+                if (problem.code != SpreadsheetErrorCode.MISSING_COLUMNS or _known_headings(row, columns) >= 2
                         or title_rows >= MAX_TITLE_ROWS):
                     raise
                 first_problem = first_problem or problem
                 title_rows += 1
             continue
-        if len(found) >= MAX_DATA_ROWS:
-            raise SpreadsheetError(
-                f"The file has more than {MAX_DATA_ROWS} rows of data. Upload at most "
-                f"{MAX_DATA_ROWS} people at a time: split the list into smaller files.",
-                "TOO_MANY_ROWS",
-            )
+        ROW_CAP.check_kept(len(found) + 1)
         values = {
             key: cell_text(row[index]) if index < len(row) else ""
             for key, index in positions.items()
@@ -398,16 +377,16 @@ def _table(rows: Iterator[list[object]], columns: Sequence[Column]) -> list[Shee
     if positions is None and first_problem is not None:
         raise first_problem
     if positions is None:
-        raise SpreadsheetError(
+        raise UploadError(
             "The selected file is empty. Fill in the template with one person per row and "
             "upload it again.",
-            "EMPTY",
+            SpreadsheetErrorCode.EMPTY,
         )
     if not found:
-        raise SpreadsheetError(
+        raise UploadError(
             "The selected file has the column headings but no people in it. Add one person "
             "per row below the headings.",
-            "NO_ROWS",
+            SpreadsheetErrorCode.NO_ROWS,
         )
     return found
 
@@ -425,10 +404,10 @@ def _headings(row: Sequence[object], columns: Sequence[Column]) -> dict[str, int
         for column in columns:
             if column.matches(text):
                 if column.key in positions:
-                    raise SpreadsheetError(
+                    raise UploadError(
                         f"The file has the column \u201c{column.heading}\u201d more than once. "
                         "Keep one and upload it again.",
-                        "DUPLICATE_COLUMN",
+                        SpreadsheetErrorCode.DUPLICATE_COLUMN,
                     )
                 positions[column.key] = index
     missing = [column.heading for column in columns if column.key not in positions]
@@ -436,9 +415,9 @@ def _headings(row: Sequence[object], columns: Sequence[Column]) -> dict[str, int
         names = ", ".join(f"\u201c{name}\u201d" for name in missing)
         expected = ", ".join(column.heading for column in columns)
         plural = "columns" if len(missing) > 1 else "column"
-        raise SpreadsheetError(
+        raise UploadError(
             f"The file is missing the {plural} {names}. The first row must have the headings "
             f"{expected}. " + RE_SAVE,
-            "MISSING_COLUMNS",
+            SpreadsheetErrorCode.MISSING_COLUMNS,
         )
     return positions

@@ -36,11 +36,13 @@ from server.models.enums import BenchmarkLevel, Editing, KeyStage
 from server.permissions.scope import SchoolSharing
 from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
+from server.services.estimates.errors import GradeErrorCode
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
 from server.services.targets import summaries
 from server.services.targets.cohort import check_year_group
+from server.services.targets.errors import TargetSettingsErrorCode
 
 # A target's points equal a grade threshold exactly; the margin only absorbs float noise.
 _MARGIN = 1e-9
@@ -61,7 +63,7 @@ def year_group_of(key_stage: KeyStage | str, year_group: int) -> KeyStage:
     try:
         return check_year_group(key_stage, year_group)
     except ValueError as error:
-        raise UserInputError(str(error), field="yearGroup", code="INVALID_YEAR_GROUP") from None
+        raise UserInputError(str(error), field="yearGroup", code=TargetSettingsErrorCode.INVALID_YEAR_GROUP) from None
 
 
 async def schools_with_sharing(
@@ -125,7 +127,7 @@ def check_subject_codes(key_stage: KeyStage, codes: Sequence[str] | None) -> tup
             f"{', '.join(unknown)} {'is not a' if len(unknown) == 1 else 'are not'} "
             f"{key_stage.value} subject code{'' if len(unknown) == 1 else 's'}. "
             f"Codes: {', '.join(known)}",
-            field="subjectCodes", code="UNKNOWN_SUBJECT",
+            field="subjectCodes", code=TargetSettingsErrorCode.UNKNOWN_SUBJECT,
         )
     wanted = set(codes)
     return tuple(c for c in known if c in wanted)
@@ -201,7 +203,7 @@ def grade_threshold(key_stage: KeyStage, code: str, grade: str) -> float:
     raise UserInputError(
         f"'{grade[:20]}' is not a grade in {subject.name}: "
         + (first_error.message if first_error else ""),
-        field="grade", code="INVALID_GRADE",
+        field="grade", code=GradeErrorCode.INVALID_GRADE,
     )
 
 

@@ -27,6 +27,7 @@ from server.services.targets.cohort import (
     grade_formats,
     year_group_estimates,
 )
+from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.prepopulate import run_prepopulation
 from server.services.targets.settings import check_subject_codes, require_school, year_group_of
 
@@ -115,14 +116,14 @@ def _check_formats(ks: KeyStage, choices: Iterable[BenchmarkChoice]) -> None:
             raise UserInputError(
                 "Targets can be set as 9-1 or A*-G only at KS4",
                 field=f"format-{choice.subject}",
-                code="GRADE_FORMAT_NOT_AVAILABLE",
+                code=TargetSettingsErrorCode.GRADE_FORMAT_NOT_AVAILABLE,
             )
         allowed = {s.code for s in grade_formats(ks, choice.subject)}
         if choice.grade_format.value not in allowed:
             raise UserInputError(
                 f"Choose 9-1 or A*-G for {choice.subject}",
                 field=f"format-{choice.subject}",
-                code="GRADE_FORMAT_NOT_AVAILABLE",
+                code=TargetSettingsErrorCode.GRADE_FORMAT_NOT_AVAILABLE,
             )
 
 
@@ -142,7 +143,7 @@ async def save_benchmarks(
     )
     if len(codes) != len(choices):
         raise UserInputError(
-            "Each subject can be given one benchmark", field="subject", code="DUPLICATE_SUBJECT"
+            "Each subject can be given one benchmark", field="subject", code=TargetSettingsErrorCode.DUPLICATE_SUBJECT
         )
     _check_formats(ks, choices)
     current = (

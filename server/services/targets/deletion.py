@@ -25,6 +25,7 @@ from server.models.enums import KeyStage
 from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.targets import audit, sql
+from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.settings import require_school, year_group_of
 
 RESTORE_DAYS = 30
@@ -162,7 +163,8 @@ async def delete_targets(
     if subject_code:
         subject = await Subject.get_or_none(key_stage=ks, code=subject_code)
         if subject is None:
-            raise UserInputError(f"Choose a {ks.value} subject", field="subject", code="UNKNOWN_SUBJECT")
+            raise UserInputError(f"Choose a {ks.value} subject", field="subject",
+                code=TargetSettingsErrorCode.UNKNOWN_SUBJECT)
     now = datetime.now(UTC)
     actor_id = actor.account.id if actor.account else None
     async with in_transaction() as connection:
@@ -195,7 +197,7 @@ async def delete_targets(
             raise UserInputError(
                 f"There are no targets to delete for {where_words}{ks.value} Year {year_group}",
                 field="subject" if subject else "scope",
-                code="NO_TARGETS",
+                code=TargetSettingsErrorCode.NO_TARGETS,
             )
         await sql.execute(
             connection,
@@ -233,12 +235,13 @@ async def restore_deletion(school_id: int, deletion_id: int, actor: Actor) -> tu
         if deletion is None:
             raise DeletionNotFound(deletion_id)
         if deletion.restored_at is not None:
-            raise UserInputError("These targets have already been restored", field="id", code="ALREADY_RESTORED")
+            raise UserInputError("These targets have already been restored", field="id",
+                code=TargetSettingsErrorCode.ALREADY_RESTORED)
         if deletion.purge_after <= now:
             raise UserInputError(
                 f"Deleted targets can only be restored for {RESTORE_DAYS} days",
                 field="id",
-                code="RESTORE_EXPIRED",
+                code=TargetSettingsErrorCode.RESTORE_EXPIRED,
             )
         await sql.execute(
             connection,

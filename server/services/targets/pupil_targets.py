@@ -29,6 +29,7 @@ from server.services.targets.cohort import (
     subject_choices,
     year_group_estimates,
 )
+from server.services.targets.errors import SetTargetErrorCode
 
 REASON_MAX = 500
 
@@ -227,7 +228,7 @@ class TargetSet:
 
 async def find_pupil(school_id: int, pupil_id: int | None, upn: str | None) -> Pupil:
     if pupil_id is None and not (upn or "").strip():
-        raise UserInputError("Choose a pupil", field="upn", code="REQUIRED")
+        raise UserInputError("Choose a pupil", field="upn", code=SetTargetErrorCode.REQUIRED)
     query = Pupil.filter(school_id=school_id, left_at__isnull=True)
     if pupil_id is not None:
         found = await query.filter(id=pupil_id).first()
@@ -237,7 +238,7 @@ async def find_pupil(school_id: int, pupil_id: int | None, upn: str | None) -> P
         field = "upn"
     if found is None:
         raise UserInputError("There is no such pupil in your school", field=field,
-                             code="UNKNOWN_PUPIL")
+                             code=SetTargetErrorCode.UNKNOWN_PUPIL)
     return found
 
 
@@ -249,7 +250,7 @@ def check_upwards(editing: Editing, target: Target | None, points: float, scale:
         floor = scale.grade_of(target.prepopulated_points)
         raise UserInputError(
             f"Targets in this year group can only be raised: enter {floor} or higher",
-            field="grade", code="BELOW_PREPOPULATED",
+            field="grade", code=SetTargetErrorCode.BELOW_PREPOPULATED,
         )
 
 
@@ -257,7 +258,7 @@ def clean_reason(reason: str | None) -> str | None:
     text = (reason or "").strip()
     if len(text) > REASON_MAX:
         raise UserInputError(f"Reason must be {REASON_MAX} characters or fewer", field="reason",
-                             code="TOO_LONG")
+                             code=SetTargetErrorCode.TOO_LONG)
     return text or None
 
 
@@ -270,31 +271,31 @@ async def set_target(
     key_stage = key_stage_of_year(pupil.year_group)
     if key_stage is None:
         raise UserInputError(f"Year {pupil.year_group} has no targets", field="upn",
-                             code="NO_TARGETS")
+                             code=SetTargetErrorCode.NO_TARGETS)
     code = (subject_code or "").strip()
     subject = (await subjects_by_code(key_stage, [code])).get(code) if code else None
     if subject is None:
         raise UserInputError(f"Choose a {key_stage.value} subject", field="subjectCode",
-                             code="UNKNOWN_SUBJECT")
+                             code=SetTargetErrorCode.UNKNOWN_SUBJECT)
     settings = await YearGroupSettings.filter(
         school_id=school_id, key_stage=key_stage, year_group=pupil.year_group
     ).first()
     if settings is None or not settings.use_target_setting:
         raise UserInputError(
             f"Target setting is not in use for Year {pupil.year_group}: an administrator "
-            "turns it on in Target Setting, Targets", field="grade", code="TARGET_SETTING_OFF",
+            "turns it on in Target Setting, Targets", field="grade", code=SetTargetErrorCode.TARGET_SETTING_OFF,
         )
     if settings.editing == Editing.NO:
         raise UserInputError(
             f"Targets cannot be changed in Year {pupil.year_group}: an administrator can "
-            "allow editing in Target Setting, Targets", field="grade", code="EDITING_OFF",
+            "allow editing in Target Setting, Targets", field="grade", code=SetTargetErrorCode.EDITING_OFF,
         )
     choice = (await subject_choices(school_id, key_stage, pupil.year_group, [subject.code]))[
         subject.code
     ]
     if not choice.included:
         raise UserInputError(f"{subject.name} is not one of this year group's subjects",
-                             field="subjectCode", code="SUBJECT_NOT_INCLUDED")
+                             field="subjectCode", code=SetTargetErrorCode.SUBJECT_NOT_INCLUDED)
     chosen = choice.scale.parse_grade(grade, field="grade")
     points = choice.scale.points_of(chosen)
     why = clean_reason(reason)

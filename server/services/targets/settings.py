@@ -31,6 +31,7 @@ from server.services.errors import UserInputError
 from server.services.sharing import approval
 from server.services.targets import audit
 from server.services.targets.cohort import SubjectChoice, check_year_group, subject_choices
+from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.prepopulate import run_prepopulation
 
 PLUS_ONE_KEY_STAGES = (KeyStage.KS4, KeyStage.KS5)
@@ -51,7 +52,8 @@ def year_group_of(key_stage: KeyStage | str, year_group: int) -> KeyStage:
         ks = KeyStage(key_stage)
         years = ", ".join(f"Year {y}" for y in YEAR_GROUPS[ks])
         raise UserInputError(
-            f"Choose a {ks.value} year group: {years}", field="yearGroup", code="INVALID_YEAR_GROUP"
+            f"Choose a {ks.value} year group: {years}", field="yearGroup",
+            code=TargetSettingsErrorCode.INVALID_YEAR_GROUP
         ) from None
 
 
@@ -96,13 +98,13 @@ def validate_settings(
             "Benchmark grade + 1 can only be used at KS4 and KS5: choose No or FFT benchmark "
             "grade for KS2",
             field="prepopulate",
-            code="PLUS_ONE_NOT_AVAILABLE",
+            code=TargetSettingsErrorCode.PLUS_ONE_NOT_AVAILABLE,
         )
     if settings.prepopulate != Prepopulate.NO and not settings.use_target_setting:
         raise UserInputError(
             "To pre-populate targets, choose Yes to use the target-setting facility",
             field="prepopulate",
-            code="NEEDS_TARGET_SETTING",
+            code=TargetSettingsErrorCode.NEEDS_TARGET_SETTING,
         )
     if not share:
         return replace(
@@ -112,13 +114,13 @@ def validate_settings(
         raise UserInputError(
             "Your school is not in an academy chain: targets cannot be shared with one",
             field="aggregateWithChain",
-            code="NO_ACADEMY_CHAIN",
+            code=TargetSettingsErrorCode.NO_ACADEMY_CHAIN,
         )
     if not settings.share:
         raise UserInputError(
             "Select who to share targets with, or choose No",
             field="pupilLevelWithLa",
-            code="SHARE_WITH_REQUIRED",
+            code=TargetSettingsErrorCode.SHARE_WITH_REQUIRED,
         )
     if settings.pupil_level_with_la:
         settings = replace(settings, aggregate_with_la=True)
@@ -144,7 +146,7 @@ async def require_school(school_id: int) -> Organisation:
     school = await Organisation.get_or_none(id=school_id)
     if school is None or school.kind != OrganisationKind.SCHOOL:
         raise UserInputError(
-            "Target setting is set up by a school", field=None, code="NOT_A_SCHOOL"
+            "Target setting is set up by a school", field=None, code=TargetSettingsErrorCode.NOT_A_SCHOOL
         )
     return school
 
@@ -254,7 +256,7 @@ def check_subject_codes(
         raise UserInputError(
             f"{', '.join(unknown)} is not a {KeyStage(key_stage).value} subject",
             field=field,
-            code="UNKNOWN_SUBJECT",
+            code=TargetSettingsErrorCode.UNKNOWN_SUBJECT,
         )
     return wanted
 

@@ -15,6 +15,7 @@ from server.services.errors import UserInputError
 from server.services.pupils.importing import school_academic_year
 from server.services.targets.aggregates import subjects_by_code
 from server.services.targets.cohort import grade_formats
+from server.services.tracking.errors import TrackingErrorCode
 from server.services.tracking.flight_paths import working_at_points
 from server.services.tracking.points import (
     MAX_POINTS_PER_YEAR,
@@ -38,7 +39,7 @@ async def add_assessment_point(
     """A new point for one year group of the key stage, or every year group (None)."""
     if year_group is not None and year_group not in YEAR_GROUPS[key_stage]:
         raise UserInputError(f"Year {year_group} is not a {key_stage.value} year group",
-                             field="yearGroup", code="INVALID_YEAR_GROUP")
+                             field="yearGroup", code=TrackingErrorCode.INVALID_YEAR_GROUP)
     school = await Organisation.get(id=school_id)
     academic_year = school_academic_year(school)
     cleaned = check_point_name(name)
@@ -49,10 +50,10 @@ async def add_assessment_point(
         same.filter(year_group__isnull=True)
     if await same.filter(name=cleaned).exists():
         raise UserInputError(f"There is already an assessment point called {cleaned}",
-                             field="name", code="DUPLICATE")
+                             field="name", code=TrackingErrorCode.DUPLICATE)
     if await same.count() >= MAX_POINTS_PER_YEAR:
         raise UserInputError(f"A year has at most {MAX_POINTS_PER_YEAR} assessment points",
-                             field="name", code="TOO_MANY")
+                             field="name", code=TrackingErrorCode.TOO_MANY)
     point = await AssessmentPoint.create(
         school_id=school_id, key_stage=key_stage, year_group=year_group,
         academic_year=academic_year, name=cleaned, on=day,
@@ -92,22 +93,22 @@ async def set_working_at(
                                left_at__isnull=True).first()
     if pupil is None:
         raise UserInputError("There is no such pupil in your school", field="upn",
-                             code="UNKNOWN_PUPIL")
+                             code=TrackingErrorCode.UNKNOWN_PUPIL)
     ks = key_stage_of_year(pupil.year_group)
     point = await AssessmentPoint.filter(id=point_id, school_id=school_id).first()
     if ks is None or point is None or point.key_stage != ks or (
         point.year_group is not None and point.year_group != pupil.year_group
     ):
         raise UserInputError("Choose one of your assessment points for this pupil's year group",
-                             field="pointId", code="UNKNOWN_POINT")
+                             field="pointId", code=TrackingErrorCode.UNKNOWN_POINT)
     subjects = await subjects_by_code(ks, [subject_code])
     subject = subjects.get(subject_code)
     if subject is None:
         raise UserInputError(f"{subject_code[:40]} is not a {ks.value} subject",
-                             field="subjectCode", code="UNKNOWN_SUBJECT")
+                             field="subjectCode", code=TrackingErrorCode.UNKNOWN_SUBJECT)
     if not (grade or "").strip():
         raise UserInputError("Enter the grade the pupil is working at", field="grade",
-                             code="REQUIRED")
+                             code=TrackingErrorCode.REQUIRED)
     stored, points = working_at_points(grade_formats(ks, subject_code), grade)
     recorded = await record_working_at(
         school_id, pupil.id, subject.id, point.id, stored, points,

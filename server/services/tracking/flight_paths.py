@@ -26,6 +26,7 @@ from enum import Enum
 
 from server.services.errors import UserInputError
 from server.services.estimates.scales import Scale
+from server.services.tracking.errors import TrackingErrorCode
 
 # Float noise only: a working-at grade exactly one grade from the path is on track.
 _MARGIN = 1e-9
@@ -127,5 +128,5 @@ def working_at_points(scale_formats: Iterable[Scale], grade: str, field: str = "
     hint = formats[0].hint if formats else ""
     raise UserInputError(
         f"'{(grade or '')[:20]}' is not a grade here. {hint}".strip(),
-        field=field, code="INVALID_GRADE",
+        field=field, code=TrackingErrorCode.INVALID_GRADE,
     )
