@@ -7,6 +7,7 @@ import base64
 from server.models.enums import Editing, KeyStage
 from server.permissions.checks import require_user
 from server.permissions.scope import Detail, relation, sees_small_groups, sets_targets
+from server.schema.challenge import custom_level_type
 from server.schema.enums import BenchmarkLevel
 from server.schema.enums import KeyStage as KeyStageType
 from server.schema.errors import Forbidden
@@ -92,7 +93,11 @@ async def target_aggregates(
     choices = await cohort.subject_choices_by_school(school_ids, ks, year_group, codes)
     shown = {code: subject for code, subject in subjects.items()
              if any(choices[school_id][code].included for school_id in school_ids)}
-    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, shown)
+    customs = {(school_id, code): choices[school_id][code].custom
+               for school_id in school_ids for code in shown
+               if choices[school_id][code].custom is not None}
+    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, shown,
+                                                             customs)
     threshold = get_settings().suppression_threshold
     subject_types = {code: Subject.from_model(subject) for code, subject in shown.items()}
     rows = []
@@ -129,6 +134,7 @@ async def target_aggregates(
                     subject_code=code,
                     estimates=figures.average_points if figures else {},
                     scale=choice.scale,
+                    custom_level=custom_level_type(choice.custom),
                 )
             )
     if len(rows) > MAX_AGGREGATE_ROWS:
@@ -215,6 +221,7 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
                 benchmark=BenchmarkLevel(choices[entry.school.id][c].benchmark.value),
                 grade_format=choices[entry.school.id][c].scale.code,
                 target_grades=list(choices[entry.school.id][c].scale.target_grades),
+                custom_level=custom_level_type(choices[entry.school.id][c].custom),
             )
             for c in codes
             if c in subjects

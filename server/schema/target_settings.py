@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from server.schema.challenge import CustomLevel, CustomLevelInput
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.sharing import SharingChange
 from server.schema.targets import Editing
@@ -41,6 +42,11 @@ class TargetSettingsErrorCode(Enum):
     NO_TARGETS = "NO_TARGETS"
     ALREADY_RESTORED = "ALREADY_RESTORED"
     RESTORE_EXPIRED = "RESTORE_EXPIRED"
+    CUSTOM_LEVEL_REQUIRED = "CUSTOM_LEVEL_REQUIRED"
+    INVALID_PERCENTILE = "INVALID_PERCENTILE"
+    UNKNOWN_BENCHMARK = "UNKNOWN_BENCHMARK"
+    SAME_BENCHMARKS = "SAME_BENCHMARKS"
+    FINE_GRADES_OUT_OF_RANGE = "FINE_GRADES_OUT_OF_RANGE"
 
 
 @strawberry.type
@@ -108,6 +114,10 @@ class SubjectBenchmark:
     benchmark: BenchmarkLevel = strawberry.field(
         description="The saved benchmark, else the intelligent benchmark (see saved)"
     )
+    custom_level: CustomLevel | None = strawberry.field(
+        description="The school's custom challenge level for the subject, kept while another "
+        "benchmark is chosen (benchmark CUSTOM uses it)"
+    )
     saved: bool
     suggested: BenchmarkLevel = strawberry.field(description="The intelligent benchmark")
     indicator: int | None = strawberry.field(
@@ -120,7 +130,9 @@ class SubjectBenchmark:
     average: str | None = strawberry.field(
         description="The cohort's average estimate at the benchmark, in the grade format"
     )
-    averages: list[CohortAverage]
+    averages: list[CohortAverage] = strawberry.field(
+        description="At every benchmark and format; at CUSTOM too when there is a custom level"
+    )
 
 
 @strawberry.type
@@ -200,6 +212,20 @@ class BenchmarkChoiceInput:
     subject: str
     benchmark: BenchmarkLevel
     grade_format: GradeFormat | None = None
+    custom: CustomLevelInput | None = strawberry.field(
+        default=None,
+        description="A new custom challenge level for the subject (null: keep the saved one); "
+        "needed with benchmark CUSTOM when none is saved",
+    )
+
+
+@strawberry.input
+class SetCustomLevelInput:
+    school_id: strawberry.ID | None = None
+    key_stage: KeyStage
+    year_group: int
+    subject: str
+    level: CustomLevelInput
 
 
 @strawberry.input
@@ -268,6 +294,22 @@ class SaveBenchmarksPayload:
     benchmarks: YearGroupBenchmarks | None
     prepopulated: int
     errors: list[SaveBenchmarksError]
+
+
+@strawberry.type
+class SetCustomLevelError:
+    field: str | None = strawberry.field(
+        description="custom-kind|percentile|benchmark|other|fine-grades-<subject>, or subject"
+    )
+    message: str
+    code: TargetSettingsErrorCode
+
+
+@strawberry.type
+class SetCustomLevelPayload:
+    benchmarks: YearGroupBenchmarks | None
+    prepopulated: int = strawberry.field(description="Targets pre-populated or brought up to date")
+    errors: list[SetCustomLevelError]
 
 
 @strawberry.type
