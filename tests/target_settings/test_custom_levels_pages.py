@@ -77,3 +77,28 @@ async def test_a_wrong_custom_level_is_shown_on_the_page_and_changes_nothing(cli
         in words.text
     assert await SubjectSettings.filter(school=school).count() == 0
     assert await Target.filter(school=school).count() == 0
+
+
+async def test_main_site_pages_show_the_custom_level(client):
+    from server.models.enums import PupilAccess, Role
+    from server.services.accounts.audit import Actor
+    from server.services.targets.benchmarks import BenchmarkChoice, save_benchmarks
+    from server.services.targets.custom_levels import CustomLevelInput
+    from tests.factories import make_user
+
+    school = await make_school()
+    admin = await make_administrator(school)
+    await make_pupils(school, 10, 6)
+    await save_benchmarks(school.id, "KS4", 10, [BenchmarkChoice(
+        "maths", BenchmarkLevel.CUSTOM, custom=CustomLevelInput("percentile", percentile=30))],
+        Actor(admin))
+    await sign_in(client, await make_user(school, Role.DATA_MANAGER, PupilAccess.FULL))
+    summary = await client.get("/targets/summary?yearGroup=10")
+    assert summary.status_code == 200
+    assert "Your benchmark: Custom, 30th percentile" in summary.text
+    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Custom ' \
+        'level</th>' in summary.text
+    rows = await client.get("/targets?yearGroup=10&subject=maths&benchmark=CUSTOM")
+    assert rows.status_code == 200
+    assert "Estimate (Custom level)" in rows.text
+    assert '<option value="CUSTOM" selected>Custom level</option>' in rows.text
