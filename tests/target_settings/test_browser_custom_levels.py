@@ -32,7 +32,7 @@ def school(server):  # noqa: F811
     return made
 
 
-async def _prepopulate(page, written: str | None = "200 targets pre-populated",
+async def _prepopulate(page, written: str | None = "200 targets pre-populated",  # noqa: F811
                        axe: bool = True) -> None:
     await page.goto("/admin/target-setting/targets?keyStage=KS4&yearGroup=11")
     if axe:  # with JavaScript on only (the plain page is checked in a JavaScript page)
@@ -130,7 +130,7 @@ async def test_custom_level_without_javascript(page, browser, server, school):  
         await context.close()
 
 
-async def axe_later(page, school, url: str) -> None:
+async def axe_later(page, school, url: str) -> None:  # noqa: F811
     page.set_default_timeout(10_000)
     await sign_in(page, school["administrator"], "admin")
     await page.goto(url)
