@@ -77,6 +77,8 @@ async def test_custom_level_with_javascript_and_targets_follow_it(page, school):
     # The main site: estimates at the school's level (1st percentile), targets at its grades.
     await page.goto("/admin")
     await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(re.compile(r"signed_out=1"))
+    await expect(page.get_by_label("Login name")).to_be_visible()
     await sign_in(page, school["user"])
     await page.goto("/targets?yearGroup=11&subject=maths")
     await asyncio.wait_for(axe_check(page), 30)
