@@ -19,6 +19,11 @@ does best, in one transaction:
   unnest; the ratio is taken against the fastest.
 The two are timed alternately (ours, raw, ours, raw, ...) so that a busy machine slows both.
 
+Custom challenge levels (issue 14 part 2): in the same run, alternating with the others,
+the same pre-population with every subject at a custom level (CUSTOM_LEVEL below, the
+costliest kind: two benchmark estimates per pupil, or the percentile's extra estimate)
+instead of a plain benchmark; the settings are switched before each timed call.
+
 Run: .venv/bin/python bench/bench_prepopulate.py [runs]
 """
 
@@ -40,8 +45,8 @@ from tortoise import Tortoise, connections
 from tortoise.transactions import in_transaction
 
 from server.database import apply_migrations
-from server.models import Organisation, Pupil, Target, YearGroupSettings
-from server.models.enums import KeyStage, OrganisationKind, Prepopulate
+from server.models import Organisation, Pupil, SubjectSettings, Target, YearGroupSettings
+from server.models.enums import BenchmarkLevel, KeyStage, OrganisationKind, Prepopulate
 from server.services.catalogue import ensure_subjects
 from server.services.targets.prepopulate import _INSERT_COLUMNS as INSERT_COLUMNS
 from server.services.targets.prepopulate import prepopulate_year_group
@@ -54,6 +59,19 @@ PUPILS = 300
 YEAR = 11
 # The raw INSERT writes exactly the columns pre-population writes.
 COLUMNS = INSERT_COLUMNS
+CUSTOM_LEVELS = ("M50/20", "P35")  # midpoint of Average and High; the 35th percentile
+
+
+async def choose(school_id: int, custom_level: str | None) -> None:
+    """Every KS4 subject of the year group at `custom_level` (None: the Average benchmark)."""
+    subjects = await ensure_subjects()
+    await SubjectSettings.filter(school_id=school_id).delete()
+    await SubjectSettings.bulk_create([
+        SubjectSettings(school_id=school_id, key_stage=KeyStage.KS4, year_group=YEAR,
+                        subject_id=row.id, custom_level=custom_level,
+                        benchmark=BenchmarkLevel.CUSTOM if custom_level else BenchmarkLevel.AVERAGE)
+        for (ks, _), row in subjects.items() if ks == KeyStage.KS4
+    ])
 
 
 async def setup() -> int:
@@ -103,6 +121,7 @@ PG_TYPES = {
     "points": "DOUBLE PRECISION", "prepopulated": "BOOLEAN", "prepopulated_grade": "VARCHAR",
     "prepopulated_points": "DOUBLE PRECISION", "benchmark": "VARCHAR",
     "model_version": "VARCHAR", "set_by_id": "INTEGER", "updated_at": "TIMESTAMPTZ",
+    "custom_level": "VARCHAR",
 }
 
 
@@ -167,15 +186,27 @@ async def bench(url: str, label: str, runs: int) -> None:
             nonlocal written
             written = await prepopulate_year_group(school_id, "KS4", YEAR, None)
 
+        def at_level(custom_level: str):
+            async def write() -> None:
+                nonlocal written
+                written = await prepopulate_year_group(school_id, "KS4", YEAR, None)
+                assert written == PUPILS * 20, written
+            write.level = custom_level
+            return write
+
+        customs = {f"custom {code}": at_level(code) for code in CUSTOM_LEVELS}
+        await choose(school_id, None)
         await ours()
         assert written == PUPILS * 20, written
         rows = [tuple(r) for r in await Target.all().order_by("id").values_list(*COLUMNS)]
         rows = [tuple(getattr(v, "value", v) for v in r) for r in rows]
         floors = raw_inserts(rows, postgres)
-        times: dict[str, list[float]] = {"ours": [], **{name: [] for name in floors}}
+        times: dict[str, list[float]] = {"ours": [], **{name: [] for name in floors},
+                                         **{name: [] for name in customs}}
         for run in range(runs + 1):  # the first run of each warms caches
-            for name, write in (("ours", ours), *floors.items()):
+            for name, write in (("ours", ours), *floors.items(), *customs.items()):
                 await clear()
+                await choose(school_id, getattr(write, "level", None))
                 start = time.perf_counter()
                 await write()
                 if run:
@@ -189,6 +220,10 @@ async def bench(url: str, label: str, runs: int) -> None:
             print(f"  raw {name:<24}{summary(times[name])}")
         ratio = statistics.median(times["ours"]) / statistics.median(times[floor])
         print(f"  ratio (medians)             {ratio:.2f}x raw {floor}")
+        for name in customs:
+            print(f"  {name:<28}{summary(times[name])}")
+            custom_ratio = statistics.median(times[name]) / statistics.median(times["ours"])
+            print(f"    vs the Average benchmark  {custom_ratio:.2f}x")
     finally:
         await Tortoise.close_connections()
 

@@ -62,6 +62,7 @@ class BenchmarkLevel(str, Enum):
     AVERAGE = "AVERAGE"
     HIGH = "HIGH"
     VERY_HIGH = "VERY_HIGH"
+    CUSTOM = "CUSTOM"  # the school's own level (subject_settings.custom_level)
 
 
 class GradeFormat(str, Enum):

@@ -56,7 +56,8 @@ class EstimateSummary(Model):
     """Cached per school, year group and subject: pupils with prior attainment and the mean
     estimate at each benchmark, as of a pupil revision and a model version.
 
-    Stale when the year group's PupilRevision or the model version has moved on. Readers
+    Stale when the year group's PupilRevision or the model version has moved on, or the
+    school's custom challenge level is not the one `custom` was computed at. Readers
     recompute only stale rows, in SQL (services.targets.aggregates).
     """
 
@@ -71,6 +72,9 @@ class EstimateSummary(Model):
     average = fields.FloatField(null=True)
     high = fields.FloatField(null=True)
     very_high = fields.FloatField(null=True)
+    # The mean at the school's custom challenge level (its code in custom_level, null: none)
+    custom = fields.FloatField(null=True)
+    custom_level = fields.CharField(max_length=12, null=True)
     model_version = fields.CharField(max_length=20)
     revision = fields.IntField()
 

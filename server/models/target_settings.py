@@ -44,6 +44,9 @@ class SubjectSettings(Model):
     # null: not saved yet, the intelligent benchmark is offered as a suggestion
     benchmark = fields.CharEnumField(BenchmarkLevel, max_length=10, null=True)
     grade_format = fields.CharEnumField(GradeFormat, max_length=5, null=True)
+    # The school's custom challenge level (services/estimates/challenge.py code, e.g. "P35"),
+    # used when benchmark is CUSTOM and kept when another benchmark is chosen.
+    custom_level = fields.CharField(max_length=12, null=True)
     included = fields.BooleanField(default=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

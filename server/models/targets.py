@@ -23,6 +23,7 @@ class Target(Model):
     prepopulated_grade = fields.CharField(max_length=10, null=True)
     prepopulated_points = fields.FloatField(null=True)
     benchmark = fields.CharEnumField(BenchmarkLevel, max_length=10, null=True)
+    custom_level = fields.CharField(max_length=12, null=True)  # benchmark CUSTOM: which one
     model_version = fields.CharField(max_length=20, null=True)
     set_by = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
@@ -54,6 +55,7 @@ class TargetChange(Model):
     new_grade = fields.CharField(max_length=10, null=True)
     reason = fields.CharField(max_length=500, null=True)
     benchmark = fields.CharEnumField(BenchmarkLevel, max_length=10, null=True)
+    custom_level = fields.CharField(max_length=12, null=True)  # benchmark CUSTOM: which one
     model_version = fields.CharField(max_length=20, null=True)
     changed_by = fields.ForeignKeyField(
         "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL

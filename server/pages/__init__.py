@@ -7,6 +7,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.tokens",
     "server.pages.targets",
     "server.pages.tracking",
+    "server.pages.tracking_grades",
     "server.pages.outside",
     "server.pages.accounts",
     "server.pages.signup",

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from server.pages import custom_level_form as custom
 from server.pages.home import signed_in
 from server.pages.menus import add_admin_item, add_menu_flag
 from server.pages.rendering import OperationFailed, is_fragment_request, render, run
@@ -27,6 +28,7 @@ PAGES = {
 # Where a page opens before a key stage and year group are chosen: the guide's example.
 DEFAULT_SELECTION = ("KS4", 11)
 LEVELS = ("AVERAGE", "HIGH", "VERY_HIGH")
+CHOICES = (*LEVELS, "CUSTOM")  # CUSTOM: the school's own level (custom_level_form.py)
 FORMATS = ("NINE_TO_ONE", "A_STAR_TO_G")
 PREPOPULATE = ("NO", "BENCHMARK", "BENCHMARK_PLUS_ONE")
 EDITING = ("NO", "YES", "UPWARDS")
@@ -211,14 +213,19 @@ async def targets_page(request: Request) -> Response:
 def _benchmark_form(subjects: list[dict]) -> dict[str, str]:
     form = {}
     for s in subjects:
+        form.update(custom.saved_form(s))
         form[f"benchmark-{s['code']}"] = s["benchmark"]
         if s["gradeFormat"]:
             form[f"format-{s['code']}"] = s["gradeFormat"]
     return form
 
 
-def _average(subject: dict, level: str, grade_format: str | None) -> dict | None:
-    """The cohort average entry ({average, points, scale}) at the benchmark and format shown."""
+def _average(subject: dict, level: str, grade_format: str | None,
+             form: dict | None = None) -> dict | None:
+    """The cohort average entry ({average, points, scale}) at the benchmark and format shown
+    (CUSTOM: only while the form's level is the saved one; otherwise it shows once saved)."""
+    if level == "CUSTOM" and not custom.unchanged(form or {}, subject):
+        return {"pending": True}
     scale = {"NINE_TO_ONE": "9-1", "A_STAR_TO_G": "A*-G"}.get(grade_format or "", subject["scale"])
     for entry in subject["averages"]:
         if entry["benchmark"] == level and entry["scale"] == scale:
@@ -237,10 +244,12 @@ async def benchmarks_page(request: Request) -> Response:
     form, errors, done = _benchmark_form(subjects), [], None
     if request.method == "POST":
         form = {k: str(v) for k, v in source.items() if k.startswith(("benchmark-", "format-"))}
+        for s in subjects:
+            form.update(custom.posted(source, s["code"]))
         choices = []
         for s in subjects:
             level = form.get(f"benchmark-{s['code']}")
-            if level not in LEVELS:
+            if level not in CHOICES:
                 errors.append(
                     {
                         "field": f"benchmark-{s['code']}",
@@ -259,7 +268,14 @@ async def benchmarks_page(request: Request) -> Response:
                     }
                 )
                 continue
-            choices.append({"subject": s["code"], "benchmark": level, "gradeFormat": fmt})
+            choice = {"subject": s["code"], "benchmark": level, "gradeFormat": fmt}
+            if level == "CUSTOM":
+                level_input = custom.level_input(form, s["code"])
+                if level_input["kind"] is None:
+                    errors.append(custom.missing_kind(s["code"], s["name"]))
+                    continue
+                choice["custom"] = level_input
+            choices.append(choice)
         if not errors:
             payload = (
                 await run(
@@ -282,7 +298,8 @@ async def benchmarks_page(request: Request) -> Response:
         {
             **s,
             "shown_average": _average(
-                s, form.get(f"benchmark-{s['code']}", s["benchmark"]), form.get(f"format-{s['code']}")
+                s, form.get(f"benchmark-{s['code']}", s["benchmark"]), form.get(f"format-{s['code']}"),
+                form,
             ),
         }
         for s in subjects
@@ -297,6 +314,8 @@ async def benchmarks_page(request: Request) -> Response:
         done=done,
         rows=rows,
         benchmarks=data["yearGroupBenchmarks"],
+        custom_kinds=custom.KINDS,
+        custom_benchmarks=custom.BENCHMARKS,
     )
     return render(
         request,
@@ -318,9 +337,11 @@ async def benchmark_average(request: Request) -> Response:
     data = await run(request, "BenchmarkAverage", {"keyStage": ks, "yearGroup": year, "subjects": [code]})
     (subject,) = data["yearGroupBenchmarks"]["subjects"]
     level = params.get(f"benchmark-{code}")
-    level = level if level in LEVELS else "AVERAGE"
+    level = level if level in CHOICES else "AVERAGE"
     fmt = params.get(f"format-{code}")
-    row = {**subject, "shown_average": _average(subject, level, fmt if fmt in FORMATS else None)}
+    form = custom.posted(params, code)
+    row = {**subject, "shown_average": _average(subject, level, fmt if fmt in FORMATS else None,
+                                                form)}
     if fmt in FORMATS:
         row["scale"] = {"NINE_TO_ONE": "9-1", "A_STAR_TO_G": "A*-G"}[fmt]
     return render(request, "target_settings/_average.html", {"s": row, "level": level})

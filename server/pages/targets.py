@@ -32,7 +32,8 @@ YEAR_GROUPS: dict[int, str] = {
     **{y: "KS5" for y in (12, 13)},
 }
 DEFAULT_YEAR_GROUP = 10
-BENCHMARKS = {"AVERAGE": "Average (50)", "HIGH": "High (20)", "VERY_HIGH": "Very high (5)"}
+BENCHMARKS = {"AVERAGE": "Average (50)", "HIGH": "High (20)", "VERY_HIGH": "Very high (5)",
+              "CUSTOM": "Custom level"}
 # The key grades of the subject summary: (label, grade) pairs per key stage.
 KEY_GRADES: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "KS2": (("Expected standard (100+ / EXS)", "EXS"), ("High standard (110+ / GDS)", "GDS")),

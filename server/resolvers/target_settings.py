@@ -13,6 +13,7 @@ from server.models.enums import GradeFormat as StoredFormat
 from server.models.enums import KeyStage as StoredKeyStage
 from server.permissions.checks import may_manage_target_setting, require_administrator
 from server.resolvers.sharing import change_type
+from server.schema.challenge import custom_level_type
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.error_codes import field_errors
 from server.schema.errors import BadUserInput, Forbidden, NotFound
@@ -37,6 +38,9 @@ from server.schema.target_settings import (
     SaveTargetSubjectsError,
     SaveTargetSubjectsInput,
     SaveTargetSubjectsPayload,
+    SetCustomLevelError,
+    SetCustomLevelInput,
+    SetCustomLevelPayload,
     SubjectBenchmark,
     SubjectTargetCount,
     TargetDeletion,
@@ -110,6 +114,7 @@ def benchmarks_type(overview: benchmarks.BenchmarkOverview) -> YearGroupBenchmar
                 code=choice.code,
                 name=choice.name,
                 benchmark=BenchmarkLevel(choice.benchmark.value),
+                custom_level=custom_level_type(choice.custom),
                 saved=choice.saved,
                 suggested=BenchmarkLevel(choice.suggested.value),
                 indicator=choice.indicator,
@@ -265,6 +270,7 @@ async def save_benchmarks(context, input: SaveBenchmarksInput) -> SaveBenchmarks
             subject=c.subject,
             benchmark=StoredLevel(c.benchmark.value),
             grade_format=StoredFormat(c.grade_format.value) if c.grade_format else None,
+            custom=c.custom.as_service() if c.custom else None,
         )
         for c in input.subjects
     ]
@@ -275,6 +281,21 @@ async def save_benchmarks(context, input: SaveBenchmarksInput) -> SaveBenchmarks
     except UserInputError as error:
         return SaveBenchmarksPayload(benchmarks=None, prepopulated=0, errors=_error(SaveBenchmarksError, error))
     return SaveBenchmarksPayload(benchmarks=benchmarks_type(result), prepopulated=written, errors=[])
+
+
+async def set_custom_level(context, input: SetCustomLevelInput) -> SetCustomLevelPayload:
+    sid = _school_id(context, input.school_id)
+    choice = benchmarks.BenchmarkChoice(
+        subject=input.subject, benchmark=StoredLevel.CUSTOM, custom=input.level.as_service()
+    )
+    try:
+        result, written = await benchmarks.save_benchmarks(
+            sid, _ks(input.key_stage), input.year_group, [choice], context.actor
+        )
+    except UserInputError as error:
+        return SetCustomLevelPayload(benchmarks=None, prepopulated=0,
+                                     errors=_error(SetCustomLevelError, error))
+    return SetCustomLevelPayload(benchmarks=benchmarks_type(result), prepopulated=written, errors=[])
 
 
 async def save_target_subjects(context, input: SaveTargetSubjectsInput) -> SaveTargetSubjectsPayload:

@@ -7,10 +7,11 @@ import base64
 from server.models.enums import Editing, KeyStage
 from server.permissions.checks import require_user
 from server.permissions.scope import Detail, relation, sees_small_groups, sets_targets
+from server.schema.challenge import custom_level_type
 from server.schema.enums import BenchmarkLevel
 from server.schema.enums import KeyStage as KeyStageType
 from server.schema.error_codes import field_errors
-from server.schema.errors import Forbidden
+from server.schema.errors import BadUserInput, Forbidden
 from server.schema.organisations import School
 from server.schema.pagination import (
     MAX_AGGREGATE_PAGE,
@@ -84,7 +85,7 @@ async def target_aggregates(
     ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
     codes = aggregates.check_subject_codes(ks, subject_codes)
     if school_urns is not None and len(set(school_urns)) > MAX_AGGREGATE_PAGE:
-        raise UserInputError(f"Name at most {MAX_AGGREGATE_PAGE} schools", field="schoolUrns")
+        raise BadUserInput(f"Name at most {MAX_AGGREGATE_PAGE} schools")
     readable = await _readable(context, ks, year_group, school_urns, Detail.AGGREGATE)
     if not readable:
         return []
@@ -93,7 +94,11 @@ async def target_aggregates(
     choices = await cohort.subject_choices_by_school(school_ids, ks, year_group, codes)
     shown = {code: subject for code, subject in subjects.items()
              if any(choices[school_id][code].included for school_id in school_ids)}
-    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, shown)
+    customs = {(school_id, code): choices[school_id][code].custom
+               for school_id in school_ids for code in shown
+               if choices[school_id][code].custom is not None}
+    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, shown,
+                                                             customs)
     threshold = get_settings().suppression_threshold
     subject_types = {code: Subject.from_model(subject) for code, subject in shown.items()}
     rows = []
@@ -130,13 +135,12 @@ async def target_aggregates(
                     subject_code=code,
                     estimates=figures.average_points if figures else {},
                     scale=choice.scale,
+                    custom_level=custom_level_type(choice.custom),
                 )
             )
     if len(rows) > MAX_AGGREGATE_ROWS:
-        raise UserInputError(
-            f"That is more than {MAX_AGGREGATE_ROWS} rows: name fewer schools or subjects",
-            field="schoolUrns",
-        )
+        raise BadUserInput(
+            f"That is more than {MAX_AGGREGATE_ROWS} rows: name fewer schools or subjects")
     return rows
 
 
@@ -216,6 +220,7 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
                 benchmark=BenchmarkLevel(choices[entry.school.id][c].benchmark.value),
                 grade_format=choices[entry.school.id][c].scale.code,
                 target_grades=list(choices[entry.school.id][c].scale.target_grades),
+                custom_level=custom_level_type(choices[entry.school.id][c].custom),
             )
             for c in codes
             if c in subjects

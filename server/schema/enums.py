@@ -19,11 +19,13 @@ class KeyStage(Enum):
         return stored.KeyStage(self.value)
 
 
-@strawberry.enum(description="AVERAGE, HIGH and VERY_HIGH: the 50th, 20th and 5th percentile")
+@strawberry.enum(description="AVERAGE, HIGH and VERY_HIGH: the 50th, 20th and 5th percentile; "
+                 "CUSTOM: the school's own challenge level for the subject (customLevel)")
 class BenchmarkLevel(Enum):
     AVERAGE = "AVERAGE"
     HIGH = "HIGH"
     VERY_HIGH = "VERY_HIGH"
+    CUSTOM = "CUSTOM"
 
     def stored(self) -> stored.BenchmarkLevel:
         return stored.BenchmarkLevel(self.value)

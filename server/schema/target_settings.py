@@ -7,6 +7,7 @@ from enum import Enum
 
 import strawberry
 
+from server.schema.challenge import CustomLevel, CustomLevelInput
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.error_codes import error_codes
 from server.schema.sharing import SharingChange
@@ -95,6 +96,10 @@ class SubjectBenchmark:
     benchmark: BenchmarkLevel = strawberry.field(
         description="The saved benchmark, else the intelligent benchmark (see saved)"
     )
+    custom_level: CustomLevel | None = strawberry.field(
+        description="The school's custom challenge level for the subject, kept while another "
+        "benchmark is chosen (benchmark CUSTOM uses it)"
+    )
     saved: bool
     suggested: BenchmarkLevel = strawberry.field(description="The intelligent benchmark")
     indicator: int | None = strawberry.field(
@@ -107,7 +112,9 @@ class SubjectBenchmark:
     average: str | None = strawberry.field(
         description="The cohort's average estimate at the benchmark, in the grade format"
     )
-    averages: list[CohortAverage]
+    averages: list[CohortAverage] = strawberry.field(
+        description="At every benchmark and format; at CUSTOM too when there is a custom level"
+    )
 
 
 @strawberry.type
@@ -187,6 +194,20 @@ class BenchmarkChoiceInput:
     subject: str
     benchmark: BenchmarkLevel
     grade_format: GradeFormat | None = None
+    custom: CustomLevelInput | None = strawberry.field(
+        default=None,
+        description="A new custom challenge level for the subject (null: keep the saved one); "
+        "needed with benchmark CUSTOM when none is saved",
+    )
+
+
+@strawberry.input
+class SetCustomLevelInput:
+    school_id: strawberry.ID | None = None
+    key_stage: KeyStage
+    year_group: int
+    subject: str
+    level: CustomLevelInput
 
 
 @strawberry.input
@@ -255,6 +276,22 @@ class SaveBenchmarksPayload:
     benchmarks: YearGroupBenchmarks | None
     prepopulated: int
     errors: list[SaveBenchmarksError]
+
+
+@strawberry.type
+class SetCustomLevelError:
+    field: str | None = strawberry.field(
+        description="custom-kind|percentile|benchmark|other|fine-grades-<subject>, or subject"
+    )
+    message: str
+    code: TargetSettingsErrorCode
+
+
+@strawberry.type
+class SetCustomLevelPayload:
+    benchmarks: YearGroupBenchmarks | None
+    prepopulated: int = strawberry.field(description="Targets pre-populated or brought up to date")
+    errors: list[SetCustomLevelError]
 
 
 @strawberry.type

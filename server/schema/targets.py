@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from server.models import Pupil as PupilModel
 from server.models import Subject as SubjectModel
+from server.schema.challenge import CustomLevel, custom_level_of_code, custom_level_type
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.error_codes import error_codes
 from server.schema.execution import pure_resolver
@@ -56,6 +57,10 @@ class TargetAggregate:
     subject_code: strawberry.Private[str]
     estimates: strawberry.Private[dict]
     scale: strawberry.Private[object] = None  # the school's grade format for the subject
+    custom_level: CustomLevel | None = strawberry.field(
+        default=None, description="The school's custom challenge level for the subject "
+        "(benchmark CUSTOM uses it; averageEstimatePoints(benchmark: CUSTOM) is the mean at it)"
+    )
 
     @strawberry.field(description="Mean estimate in points; default: the school's benchmark")
     def average_estimate_points(self, benchmark: BenchmarkLevel | None = None) -> float | None:
@@ -117,11 +122,15 @@ class Estimate:
         description="The fine grade as shown: 5.4 on 9–1, a letter on A*–G and A level, a "
         "whole score at KS2"
     )
+    custom_level: CustomLevel | None = strawberry.field(
+        default=None, description="With benchmark CUSTOM: the level the estimate is at"
+    )
 
     @classmethod
     def from_value(cls, value: EstimateValue) -> Estimate:
         return cls(benchmark=BenchmarkLevel(value.benchmark.value), fine_points=value.fine_points,
-                   grade=value.grade, fine_grade=value.fine_grade)
+                   grade=value.grade, fine_grade=value.fine_grade,
+                   custom_level=custom_level_type(value.custom))
 
 
 @strawberry.type
@@ -139,6 +148,9 @@ class TargetChangeRecord:
     new_grade: str | None
     reason: str | None
     benchmark: BenchmarkLevel | None
+    custom_level: CustomLevel | None = strawberry.field(
+        description="With benchmark CUSTOM: the custom level the target was pre-populated at"
+    )
     model_version: str | None
     changed_by: str | None
     changed_at: str
@@ -181,6 +193,10 @@ class PupilTarget:
     def school_benchmark(self) -> BenchmarkLevel:
         return BenchmarkLevel(self.row.choice.benchmark.value)
 
+    @strawberry.field(description="The school's custom challenge level for the subject, if any")
+    def custom_level(self) -> CustomLevel | None:
+        return custom_level_type(self.row.choice.custom)
+
     @strawberry.field(description="The grades a target may be set at (the subject's format)")
     def target_grades(self) -> list[str]:
         return list(self.row.scale.target_grades)
@@ -210,6 +226,7 @@ class PupilTarget:
             TargetChangeRecord(
                 kind=c.kind.value, old_grade=c.old_grade, new_grade=c.new_grade, reason=c.reason,
                 benchmark=BenchmarkLevel(c.benchmark.value) if c.benchmark else None,
+                custom_level=custom_level_of_code(c.custom_level),
                 model_version=c.model_version, changed_by=who,
                 changed_at=c.changed_at.isoformat(),
             )
@@ -238,6 +255,9 @@ class TargetSubject:
     benchmark: BenchmarkLevel
     grade_format: str = strawberry.field(description="The scale targets are set on")
     target_grades: list[str]
+    custom_level: CustomLevel | None = strawberry.field(
+        default=None, description="The school's custom challenge level for the subject, if any"
+    )
 
 
 @strawberry.type(description="A school's target settings for one key stage and year group")

@@ -21,13 +21,15 @@ import pytest
 from tortoise import connections
 
 from server.models import Pupil, TargetDeletion, YearGroupSettings
-from server.models.enums import Editing, KeyStage, Prepopulate, PupilAccess, Role
+from server.models.enums import BenchmarkLevel, Editing, KeyStage, Prepopulate, PupilAccess, Role
 from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.pupils.importing import confirm_pupil_import, upload_pupil_file
 from server.services.pupils.rollforward import roll_forward
 from server.services.targets import sql, summaries
-from server.services.targets.cohort import LEVELS, year_group_estimates
+from server.services.targets.benchmarks import BenchmarkChoice, save_benchmarks
+from server.services.targets.cohort import LEVELS, subject_choices_by_school, year_group_estimates
+from server.services.targets.custom_levels import CustomLevelInput
 from server.services.targets.deletion import delete_targets, purge_expired, restore_deletion
 from server.services.targets.prepopulate import prepopulate_year_group
 from server.services.targets.pupil_targets import set_target
@@ -89,7 +91,10 @@ async def estimates_match_the_engine(schools, codes, step: str) -> None:
     subs = {c: s for c, s in (await subjects()).items() if c in codes}
     ids = [school.id for school in schools]
     for year_group in (10, 11):
-        await summaries.refresh_estimates(ids, KeyStage.KS4, year_group, subs)
+        choices = await subject_choices_by_school(ids, KeyStage.KS4, year_group, list(subs))
+        customs = {(s, c): choice.custom for s, by_code in choices.items()
+                   for c, choice in by_code.items() if choice.custom is not None}
+        await summaries.refresh_estimates(ids, KeyStage.KS4, year_group, subs, customs)
         rows = await summaries.figures(ids, KeyStage.KS4, year_group,
                                        [s.id for s in subs.values()])
         got = {(r["school_id"], r["subject_id"]): r for r in rows}
@@ -103,6 +108,11 @@ async def estimates_match_the_engine(schools, codes, step: str) -> None:
                     points = cohort.points(code, level)
                     expected = float(np.nanmean(points)) if cohort.pupils_with_estimates else None
                     assert row[summaries.LEVEL_COLUMNS[level]] == pytest.approx(expected), step
+                if (school.id, code) in customs and cohort.pupils_with_estimates:
+                    expected = float(np.nanmean(cohort.points(code, BenchmarkLevel.CUSTOM)))
+                    assert row["custom"] == pytest.approx(expected), step
+                else:
+                    assert row["custom"] is None, step
 
 
 class Walk:
@@ -181,6 +191,21 @@ class Walk:
         written = await prepopulate_year_group(school.id, KeyStage.KS4, year_group, None)
         return f"prepopulate Y{year_group}: {written}"
 
+    async def custom_level(self, school) -> str:
+        """A custom challenge level chosen (or a benchmark again): targets follow it."""
+        year_group, code = self.rng.choice((10, 11)), self.rng.choice(self.codes)
+        level = self.rng.choice([
+            CustomLevelInput("percentile", percentile=self.rng.randint(1, 99)),
+            CustomLevelInput("midpoint", benchmark="AVERAGE", other_benchmark="VERY_HIGH"),
+            CustomLevelInput("offset", benchmark="HIGH", fine_grades=self.rng.choice((-1.5, 2.0))),
+            None,
+        ])
+        choice = BenchmarkChoice(code, BenchmarkLevel.CUSTOM if level else BenchmarkLevel.HIGH,
+                                 custom=level)
+        _, written = await save_benchmarks(school.id, KeyStage.KS4, year_group, [choice],
+                                           Actor.system())
+        return f"custom level Y{year_group} {code}: {written}"
+
     async def import_pupils(self, school) -> str:
         """New pupils, pupils changing year group or prior attainment, leavers."""
         rows = self.files[school.id]
@@ -245,7 +270,8 @@ class Walk:
 
 
 STEPS = {
-    "set_target": 6, "delete": 2, "restore": 2, "prepopulate": 3, "import_pupils": 2,
+    "set_target": 6, "delete": 2, "restore": 2, "prepopulate": 3, "custom_level": 2,
+    "import_pupils": 2,
     "returner": 1, "bulk_sql": 1, "remove_pupil": 1, "purge": 1, "roll": 1,
 }
 

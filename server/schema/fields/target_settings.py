@@ -19,6 +19,8 @@ from server.schema.target_settings import (
     SaveTargetSettingsPayload,
     SaveTargetSubjectsInput,
     SaveTargetSubjectsPayload,
+    SetCustomLevelInput,
+    SetCustomLevelPayload,
     TargetDeletion,
     TargetSettingsOverview,
     YearGroupBenchmarks,
@@ -95,6 +97,11 @@ class TargetSettingsMutation:
     @strawberry.mutation(description="Save benchmarks and grade formats of a year group.")
     async def save_benchmarks(self, info: Info, input: SaveBenchmarksInput) -> SaveBenchmarksPayload:
         return await resolve.save_benchmarks(info.context, input)
+
+    @strawberry.mutation(description="Set a subject's custom challenge level and choose it as its "
+                         "benchmark (benchmark CUSTOM); pre-populated targets follow it.")
+    async def set_custom_level(self, info: Info, input: SetCustomLevelInput) -> SetCustomLevelPayload:
+        return await resolve.set_custom_level(info.context, input)
 
     @strawberry.mutation(description="Tick exactly the given subjects for a year group.")
     async def save_target_subjects(self, info: Info, input: SaveTargetSubjectsInput) -> SaveTargetSubjectsPayload:

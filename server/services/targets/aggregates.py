@@ -37,6 +37,7 @@ from server.permissions.scope import SchoolSharing
 from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
 from server.services.estimates.errors import GradeErrorCode
+from server.services.estimates.challenge import CustomLevel
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
@@ -157,14 +158,17 @@ class EstimateFigures:
 async def year_group_figures(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
+    customs: Mapping[tuple[int, str], CustomLevel] | None = None,
 ) -> tuple[dict[tuple[int, int], TargetFigures], dict[tuple[int, int], EstimateFigures]]:
     """Per (school, subject): live targets (how many, their average points; absent when
     none) and pupils with prior attainment with their mean estimate at each benchmark,
-    est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su). Two statements.
+    est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su), and at the school's
+    custom challenge level where `customs` (per school and subject code) has one (CUSTOM).
+    Two statements.
     """
     if not school_ids or not subjects:
         return {}, {}
-    await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects)
+    await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects, customs)
     rows = await summaries.figures(school_ids, key_stage, year_group,
                                    [s.id for s in subjects.values()])
     targets: dict[tuple[int, int], TargetFigures] = {}
@@ -175,7 +179,8 @@ async def year_group_figures(
             pupils=int(r["pupils"]),
             average_points={
                 level: None if r[column] is None else float(r[column])
-                for level, column in summaries.LEVEL_COLUMNS.items()
+                for level, column in (*summaries.LEVEL_COLUMNS.items(),
+                                      (BenchmarkLevel.CUSTOM, "custom"))
             },
         )
         if r["targets_set"]:

@@ -1,4 +1,5 @@
-"""Manage benchmarks: per subject the benchmark (Average 50, High 20, Very High 5), the
+"""Manage benchmarks: per subject the benchmark (Average 50, High 20, Very High 5, or the
+school's own custom challenge level: services/estimates/challenge.py), the
 "Your school" indicator, the intelligent benchmark offered until a choice is saved, the
 grade format (KS4: 9-1 or A*-G) and the cohort's average estimated grade at each choice.
 
@@ -22,12 +23,13 @@ from server.services.estimates.parameters import load_parameters
 from server.services.estimates.subjects import subjects_for
 from server.services.targets import audit
 from server.services.targets.cohort import (
-    LEVELS,
+    CHOICES,
     SubjectChoice,
     grade_formats,
     year_group_estimates,
 )
 from server.services.targets.errors import TargetSettingsErrorCode
+from server.services.targets.custom_levels import CustomLevelInput, check_custom_level
 from server.services.targets.prepopulate import run_prepopulation
 from server.services.targets.settings import check_subject_codes, require_school, year_group_of
 
@@ -72,13 +74,15 @@ async def benchmark_overview(
     subjects = []
     for code in cohort.subjects:
         scales = grade_formats(ks, code)
-        means = {level: float(model.cohort_mean_points(cohort.points(code, level))) for level in LEVELS}
+        levels = [lvl for lvl in CHOICES
+                  if lvl != BenchmarkLevel.CUSTOM or cohort.choices[code].custom is not None]
+        means = {level: float(model.cohort_mean_points(cohort.points(code, level))) for level in levels}
         averages = {
-            (level, scale.code): scale.format_average(means[level]) for level in LEVELS for scale in scales
+            (level, scale.code): scale.format_average(means[level]) for level in levels for scale in scales
         }
         points = {
             (level, scale.code): None if means[level] != means[level] else round(means[level], 2)
-            for level in LEVELS
+            for level in levels
             for scale in scales
         }
         formats = tuple(GradeFormat(s.code) for s in scales) if ks == KeyStage.KS4 else ()
@@ -106,6 +110,9 @@ class BenchmarkChoice:
     subject: str
     benchmark: BenchmarkLevel
     grade_format: GradeFormat | None = None
+    # A new custom level for the subject (None: keep the saved one). Required with CUSTOM
+    # when none is saved yet.
+    custom: CustomLevelInput | None = None
 
 
 def _check_formats(ks: KeyStage, choices: Iterable[BenchmarkChoice]) -> None:
@@ -153,14 +160,32 @@ async def save_benchmarks(
     before: dict[str, dict] = {}
     after: dict[str, dict] = {}
     rows = []
+    customs = {}
     for choice in choices:
         was = current[choice.subject]
+        custom = was.custom
+        if choice.custom is not None:
+            custom = check_custom_level(ks, choice.subject, was.name, choice.custom)
+        if choice.benchmark == BenchmarkLevel.CUSTOM and custom is None:
+            raise UserInputError(
+                f"Describe the custom level for {was.name}: a percentile, the midpoint of two "
+                "benchmarks, or a benchmark plus or minus fine grades",
+                field=f"custom-kind-{choice.subject}",
+                code=TargetSettingsErrorCode.CUSTOM_LEVEL_REQUIRED,
+            )
+        customs[choice.subject] = custom
+    for choice in choices:
+        was = current[choice.subject]
+        custom = customs[choice.subject]
         fmt = choice.grade_format or was.grade_format
         old = {
             "benchmark": was.benchmark.value if was.saved else None,
             "gradeFormat": was.grade_format.value if was.grade_format else None,
         }
         new = {"benchmark": choice.benchmark.value, "gradeFormat": fmt.value if fmt else None}
+        if was.custom or custom:  # recorded once a subject has a custom level
+            old["customLevel"] = was.custom.code if was.custom else None
+            new["customLevel"] = custom.code if custom else None
         if old != new:
             before[choice.subject], after[choice.subject] = old, new
         rows.append(
@@ -171,6 +196,7 @@ async def save_benchmarks(
                 subject_id=subjects[(ks, choice.subject)].id,
                 benchmark=choice.benchmark,
                 grade_format=fmt,
+                custom_level=custom.code if custom else None,
                 included=was.included,
             )
         )
@@ -180,7 +206,7 @@ async def save_benchmarks(
             await SubjectSettings.bulk_create(
                 rows,
                 on_conflict=["school_id", "key_stage", "year_group", "subject_id"],
-                update_fields=["benchmark", "grade_format"],
+                update_fields=["benchmark", "grade_format", "custom_level"],
                 using_db=connection,
             )
         if after:

@@ -21,6 +21,7 @@ from tortoise import connections
 from server.models import Pupil, SchoolValueAdded
 from server.models.enums import YEAR_GROUPS, BenchmarkLevel, GradeFormat, KeyStage
 from server.services.estimates import model
+from server.services.estimates.challenge import CustomLevel, parse_code
 from server.services.estimates.levels import BenchmarkLevel as EngineLevel
 from server.services.estimates.levels import KeyStage as EngineKeyStage
 from server.services.estimates.parameters import load_parameters
@@ -33,6 +34,8 @@ LEVELS: tuple[BenchmarkLevel, ...] = (
     BenchmarkLevel.HIGH,
     BenchmarkLevel.VERY_HIGH,
 )
+# What a school may choose for a subject: a benchmark or its own custom level.
+CHOICES: tuple[BenchmarkLevel, ...] = (*LEVELS, BenchmarkLevel.CUSTOM)
 
 
 def engine_level(level: BenchmarkLevel | str) -> EngineLevel:
@@ -76,6 +79,14 @@ class SubjectChoice:
     included: bool
     default_included: bool
     school_rate: float = 0.0  # u_school: weighted value added, 0 (national rate) without history
+    # The school's custom challenge level for the subject (saved even while a benchmark is
+    # chosen); `benchmark` is CUSTOM only when there is one.
+    custom: CustomLevel | None = None
+
+    @property
+    def custom_level(self) -> str | None:
+        """The code of the level targets follow when the choice is CUSTOM, else None."""
+        return self.custom.code if self.benchmark == BenchmarkLevel.CUSTOM else None
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,14 +105,20 @@ class CohortEstimates:
     subjects: tuple[str, ...]
     choices: Mapping[str, SubjectChoice]
     by_level: Mapping[BenchmarkLevel, model.Estimates] = field(repr=False)
+    # Per subject with a custom challenge level: its estimate per pupil.
+    custom: Mapping[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
 
     def row(self, code: str) -> int:
         return self.subjects.index(code)
 
     def points(self, code: str, level: BenchmarkLevel | None = None) -> NDArray[np.float64]:
-        """est_q per pupil, at `level` or at the school's chosen benchmark."""
-        lvl = level or self.choices[code].benchmark
-        return self.by_level[BenchmarkLevel(lvl)].points[self.row(code)]
+        """est_q per pupil, at `level` or at the school's chosen benchmark (CUSTOM: the
+        subject's custom level, all NaN when it has none)."""
+        lvl = BenchmarkLevel(level or self.choices[code].benchmark)
+        if lvl == BenchmarkLevel.CUSTOM:
+            found = self.custom.get(code)
+            return found if found is not None else np.full(len(self.pupil_ids), np.nan)
+        return self.by_level[lvl].points[self.row(code)]
 
     def grades(self, code: str, level: BenchmarkLevel | None = None) -> NDArray[np.object_]:
         """Benchmark grade per pupil in the subject's chosen format (None without prior)."""
@@ -197,7 +214,7 @@ def decide_choices_by_school(
         for code, entry in zip(codes, entries, strict=True):
             row = rows.get(code, {})
             key = (code, row.get("benchmark"), row.get("grade_format"), row.get("included"),
-                   suggestions[i], indicator_values[i], rates[i])
+                   row.get("custom_level"), suggestions[i], indicator_values[i], rates[i])
             choice = made.get(key)
             if choice is None:
                 choice = made[key] = _choice(ks, entry, row, levels[suggestions[i]],
@@ -211,6 +228,9 @@ def decide_choices_by_school(
 def _choice(ks: KeyStage, entry, row: Mapping, suggested: BenchmarkLevel,
             indicator: int | None, school_rate: float) -> SubjectChoice:
     level = row.get("benchmark")
+    custom = parse_code(row.get("custom_level"))
+    if level == BenchmarkLevel.CUSTOM.value and custom is None:
+        level = None  # never saved without a level: offer the suggestion rather than guess
     fmt = _grade_format(ks, entry, row.get("grade_format"))
     return SubjectChoice(
         code=entry.code,
@@ -224,6 +244,7 @@ def _choice(ks: KeyStage, entry, row: Mapping, suggested: BenchmarkLevel,
         included=bool(row.get("included", entry.default)),
         default_included=entry.default,
         school_rate=school_rate,
+        custom=custom,
     )
 
 
@@ -257,7 +278,7 @@ async def subject_choices_by_school(
         # Plain SQL: a large LA has 2,000 of these rows, and Tortoise's row handling
         # was a third of this function's time.
         for row in await sql.fetch(connections.get("default"), f"""
-            SELECT s.school_id, j.code, s.benchmark, s.grade_format, s.included
+            SELECT s.school_id, j.code, s.benchmark, s.grade_format, s.included, s.custom_level
             FROM subject_settings s JOIN subject j ON j.id = s.subject_id
             WHERE s.school_id IN ({sql.in_list(school_ids)}) AND s.key_stage = ?
               AND s.year_group = ? AND j.code IN ({sql.in_list(codes)})
@@ -265,6 +286,21 @@ async def subject_choices_by_school(
             saved[row["school_id"]][row["code"]] = row
     history = await value_added_history(school_ids, key_stage, codes)
     return decide_choices_by_school(key_stage, codes, saved, history, school_ids)
+
+
+def custom_points(
+    parameters, choices: Mapping[str, SubjectChoice], prior, female, month
+) -> dict[str, NDArray[np.float64]]:
+    """Each subject's custom challenge level estimate per pupil (subjects with one only)."""
+    codes = tuple(c for c, choice in choices.items() if choice.custom is not None)
+    if not codes:
+        return {}
+    table = parameters.table(codes)
+    fixed = model.expected_points(table, prior, female, month)
+    return {
+        code: choices[code].custom.points(choices[code].scale, fixed[i], table.su[i, 0])
+        for i, code in enumerate(codes)
+    }
 
 
 async def year_group_estimates(
@@ -300,6 +336,7 @@ async def year_group_estimates(
             grade_formats=formats,
         )
     return CohortEstimates(
+        custom=custom_points(parameters, choices, prior, female, month),
         school_id=school_id,
         key_stage=ks,
         year_group=year_group,

@@ -28,6 +28,14 @@ BENCHMARK_WORDS = {BenchmarkLevel.AVERAGE: "Average (50th percentile)",
 XLSX_TYPE = xlsx_stream.CONTENT_TYPE
 
 
+def benchmark_words(row: PupilTargetRow) -> str:
+    """The "Benchmark" cell: a benchmark's name, or "Custom: " and the school's own level."""
+    level = BenchmarkLevel(row.choice.benchmark)
+    if level == BenchmarkLevel.CUSTOM:
+        return f"Custom: {row.choice.custom.label}"
+    return BENCHMARK_WORDS[level]
+
+
 def export_row(row: PupilTargetRow) -> list[str]:
     """The row's values as text, not yet neutralised (the CSV encoder does that)."""
     grade, points = _estimate_cells(row)
@@ -36,7 +44,7 @@ def export_row(row: PupilTargetRow) -> list[str]:
         for v in (
             row.pupil.upn, row.pupil.forename, row.pupil.surname, row.subject.name,
             row.target.grade if row.target else "",
-            BENCHMARK_WORDS[BenchmarkLevel(row.choice.benchmark)], grade, points,
+            benchmark_words(row), grade, points,
             row.scale.name,
         )
     ]

@@ -70,6 +70,7 @@ class Planned:
     grade: str
     points: float
     benchmark: BenchmarkLevel
+    custom_level: str | None = None  # the custom challenge level's code with CUSTOM
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class Existing:
     model_version: str | None
     deleted: bool
     history: bool
+    custom_level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ def plan_targets(
         for pupil_id, grade in zip(cohort.pupil_ids, grades.tolist(), strict=True):
             if grade is None:
                 continue
-            planned = Planned(pupil_id, subject_id, grade, points[grade], choice.benchmark)
+            planned = Planned(pupil_id, subject_id, grade, points[grade], choice.benchmark,
+                              choice.custom_level)
             row = existing.get((pupil_id, subject_id))
             if row is None:
                 new.append(planned)
@@ -144,6 +147,7 @@ def plan_targets(
                 and (
                     row.grade != grade
                     or row.benchmark != choice.benchmark.value
+                    or row.custom_level != choice.custom_level
                     or row.model_version != cohort.model_version
                 )
             ):
@@ -163,6 +167,7 @@ _INSERT_COLUMNS = (
     "prepopulated_grade",
     "prepopulated_points",
     "benchmark",
+    "custom_level",
     "model_version",
     "set_by_id",
     "updated_at",
@@ -176,6 +181,7 @@ _CHANGE_COLUMNS = (
     "new_grade",
     "reason",
     "benchmark",
+    "custom_level",
     "model_version",
     "changed_by_id",
     "changed_at",
@@ -195,14 +201,16 @@ async def _record_changes(connection, rows: list[tuple]) -> None:
 async def _refresh(connection, rows: list[tuple], version: str, actor_id: int | None, now: datetime) -> set[int]:
     """Update only rows still deleted or still untouched pre-populated; their ids."""
     updated: set[int] = set()
-    row_sql = "(CAST(? AS INTEGER), CAST(? AS VARCHAR(10)), CAST(? AS DOUBLE PRECISION), CAST(? AS VARCHAR(10)))"
-    for chunk in sql.chunks(rows, 4, spare=3):
+    row_sql = ("(CAST(? AS INTEGER), CAST(? AS VARCHAR(10)), CAST(? AS DOUBLE PRECISION), "
+               "CAST(? AS VARCHAR(10)), CAST(? AS VARCHAR(12)))")
+    for chunk in sql.chunks(rows, 5, spare=3):
         placeholders = ", ".join([row_sql] * len(chunk))
         statement = (
-            f"WITH v(id, grade, points, benchmark) AS (VALUES {placeholders}) "  # noqa: S608
+            f"WITH v(id, grade, points, benchmark, custom_level) AS (VALUES {placeholders}) "  # noqa: S608
             "UPDATE target SET grade = v.grade, points = v.points, prepopulated = TRUE, "
             "prepopulated_grade = v.grade, prepopulated_points = v.points, "
-            "benchmark = v.benchmark, model_version = ?, set_by_id = ?, updated_at = ?, "
+            "benchmark = v.benchmark, custom_level = v.custom_level, model_version = ?, "
+            "set_by_id = ?, updated_at = ?, "
             "deleted_at = NULL, deletion_id = NULL "
             "FROM v WHERE target.id = v.id AND target.history_academic_year IS NULL "
             "AND (target.deleted_at IS NOT NULL "
@@ -231,6 +239,7 @@ async def _existing(school_id: int, ks: KeyStage, year_group: int) -> dict[tuple
         "model_version",
         "deleted_at",
         "history_academic_year",
+        "custom_level",
     )
     return {
         (r[1], r[2]): Existing(
@@ -242,6 +251,7 @@ async def _existing(school_id: int, ks: KeyStage, year_group: int) -> dict[tuple
             model_version=r[7],
             deleted=r[8] is not None,
             history=r[9] is not None,
+            custom_level=r[10],
         )
         for r in rows
     }
@@ -263,22 +273,24 @@ class Stamp:
 _PG_INSERT = f"""
     WITH v AS (
         SELECT * FROM unnest(CAST(? AS INTEGER[]), CAST(? AS INTEGER[]), CAST(? AS VARCHAR[]),
-                             CAST(? AS DOUBLE PRECISION[]), CAST(? AS VARCHAR[]))
-             WITH ORDINALITY AS v(pupil_id, subject_id, grade, points, benchmark, n)
+                             CAST(? AS DOUBLE PRECISION[]), CAST(? AS VARCHAR[]),
+                             CAST(? AS VARCHAR[]))
+             WITH ORDINALITY AS v(pupil_id, subject_id, grade, points, benchmark, custom_level, n)
     ),
     inserted AS (
         INSERT INTO target ({", ".join(_INSERT_COLUMNS)})
         SELECT CAST(? AS INTEGER), v.pupil_id, v.subject_id, CAST(? AS VARCHAR(3)),
                CAST(? AS INTEGER), v.grade, v.points, TRUE, v.grade, v.points, v.benchmark,
-               CAST(? AS VARCHAR(20)), CAST(? AS INTEGER), CAST(? AS TIMESTAMPTZ)
+               v.custom_level, CAST(? AS VARCHAR(20)), CAST(? AS INTEGER),
+               CAST(? AS TIMESTAMPTZ)
         FROM v ORDER BY v.n
         ON CONFLICT (pupil_id, subject_id) DO NOTHING
-        RETURNING id, grade, benchmark, model_version, set_by_id, updated_at
+        RETURNING id, grade, benchmark, custom_level, model_version, set_by_id, updated_at
     ),
     changes AS (
         INSERT INTO target_change ({", ".join(_CHANGE_COLUMNS)})
-        SELECT id, CAST(? AS VARCHAR(20)), NULL, grade, NULL, benchmark, model_version,
-               set_by_id, updated_at
+        SELECT id, CAST(? AS VARCHAR(20)), NULL, grade, NULL, benchmark, custom_level,
+               model_version, set_by_id, updated_at
         FROM inserted ORDER BY id
     )
     SELECT COUNT(*) AS written FROM inserted
@@ -289,13 +301,14 @@ _PG_REFRESH = f"""
     WITH v AS (
         SELECT * FROM unnest(CAST(? AS INTEGER[]), CAST(? AS VARCHAR[]),
                              CAST(? AS DOUBLE PRECISION[]), CAST(? AS VARCHAR[]),
-                             CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))
-             WITH ORDINALITY AS v(id, grade, points, benchmark, old_grade, reason, n)
+                             CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]))
+             WITH ORDINALITY AS v(id, grade, points, benchmark, custom_level, old_grade, reason, n)
     ),
     refreshed AS (
         UPDATE target SET grade = v.grade, points = v.points, prepopulated = TRUE,
             prepopulated_grade = v.grade, prepopulated_points = v.points,
-            benchmark = v.benchmark, model_version = CAST(? AS VARCHAR(20)),
+            benchmark = v.benchmark, custom_level = v.custom_level,
+            model_version = CAST(? AS VARCHAR(20)),
             set_by_id = CAST(? AS INTEGER), updated_at = CAST(? AS TIMESTAMPTZ),
             deleted_at = NULL, deletion_id = NULL
         FROM v WHERE target.id = v.id AND target.history_academic_year IS NULL
@@ -306,7 +319,7 @@ _PG_REFRESH = f"""
     changes AS (
         INSERT INTO target_change ({", ".join(_CHANGE_COLUMNS)})
         SELECT r.id, CAST(? AS VARCHAR(20)), v.old_grade, v.grade, v.reason, v.benchmark,
-               r.model_version, r.set_by_id, r.updated_at
+               v.custom_level, r.model_version, r.set_by_id, r.updated_at
         FROM refreshed r JOIN v ON v.id = r.id ORDER BY v.n
     )
     SELECT COUNT(*) AS written FROM refreshed
@@ -324,6 +337,7 @@ async def _write_postgres(connection, plan: Plan, stamp: Stamp) -> PrepopulateRe
             [p.grade for p in plan.new],
             [p.points for p in plan.new],
             [p.benchmark.value for p in plan.new],
+            [p.custom_level for p in plan.new],
         ]
         rows = await sql.fetch(connection, _PG_INSERT, [
             *columns, stamp.school_id, stamp.key_stage, stamp.year_group, stamp.version,
@@ -336,6 +350,7 @@ async def _write_postgres(connection, plan: Plan, stamp: Stamp) -> PrepopulateRe
             [p.grade for _, p in plan.refresh],
             [p.points for _, p in plan.refresh],
             [p.benchmark.value for _, p in plan.refresh],
+            [p.custom_level for _, p in plan.refresh],
             [None if row.deleted else row.grade for row, _ in plan.refresh],
             [REASON_AGAIN if row.deleted else REASON_BENCHMARK for row, _ in plan.refresh],
         ]
@@ -347,13 +362,13 @@ async def _write_postgres(connection, plan: Plan, stamp: Stamp) -> PrepopulateRe
 
 
 # SQLite: the new targets from one JSON array of [pupil_id, subject_id, grade, points,
-# benchmark] rows (one bound value, not 14 per row), in the order given.
+# benchmark, custom_level] rows (one bound value, not 14 per row), in the order given.
 _SQLITE_INSERT = f"""
     INSERT INTO target ({", ".join(_INSERT_COLUMNS)})
     SELECT ?, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), ?, ?,
            json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'), 1,
            json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]'),
-           json_extract(j.value, '$[4]'), ?, ?, ?
+           json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), ?, ?, ?
     FROM json_each(?) AS j WHERE 1 = 1 ORDER BY j.key
     ON CONFLICT (pupil_id, subject_id) DO NOTHING
     RETURNING id
@@ -363,8 +378,8 @@ _SQLITE_INSERT = f"""
 # from the targets themselves, in target id order.
 _SQLITE_CHANGES = f"""
     INSERT INTO target_change ({", ".join(_CHANGE_COLUMNS)})
-    SELECT t.id, ?, NULL, t.grade, NULL, t.benchmark, t.model_version, t.set_by_id,
-           t.updated_at
+    SELECT t.id, ?, NULL, t.grade, NULL, t.benchmark, t.custom_level, t.model_version,
+           t.set_by_id, t.updated_at
     FROM target t WHERE t.id IN (SELECT j.value FROM json_each(?) AS j) ORDER BY t.id
 """  # noqa: S608 - only fixed column names are joined in: values are bound
 
@@ -375,8 +390,8 @@ async def _write_sqlite(connection, plan: Plan, stamp: Stamp) -> PrepopulateResu
     kind = TargetChangeKind.PREPOPULATED.value
     created = 0
     if plan.new:
-        rows = json.dumps([[p.pupil_id, p.subject_id, p.grade, p.points, p.benchmark.value]
-                           for p in plan.new])
+        rows = json.dumps([[p.pupil_id, p.subject_id, p.grade, p.points, p.benchmark.value,
+                            p.custom_level] for p in plan.new])
         inserted = await sql.fetch(connection, _SQLITE_INSERT, [
             stamp.school_id, stamp.key_stage, stamp.year_group, version, actor_id, now, rows,
         ])
@@ -386,7 +401,8 @@ async def _write_sqlite(connection, plan: Plan, stamp: Stamp) -> PrepopulateResu
             await sql.execute(connection, _SQLITE_CHANGES, [kind, ids])
     refreshed = await _refresh(
         connection,
-        [(row.id, p.grade, p.points, p.benchmark.value) for row, p in plan.refresh],
+        [(row.id, p.grade, p.points, p.benchmark.value, p.custom_level)
+         for row, p in plan.refresh],
         version,
         actor_id,
         now,
@@ -399,6 +415,7 @@ async def _write_sqlite(connection, plan: Plan, stamp: Stamp) -> PrepopulateResu
             p.grade,
             REASON_AGAIN if row.deleted else REASON_BENCHMARK,
             p.benchmark.value,
+            p.custom_level,
             version,
             actor_id,
             now,

@@ -20,6 +20,7 @@ from server.models.enums import YEAR_GROUPS, BenchmarkLevel, Editing, KeyStage, 
 from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
 from server.services.estimates import model
+from server.services.estimates.challenge import CustomLevel
 from server.services.estimates.scales import Scale
 from server.services.targets import audit
 from server.services.targets.aggregates import subjects_by_code
@@ -40,6 +41,7 @@ class EstimateValue:
     fine_points: float
     fine_grade: str
     grade: str
+    custom: CustomLevel | None = None  # with benchmark CUSTOM: the school's level
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class PupilTargetRow:
             fine_points=points,
             fine_grade=self.scale.format_fine_grade(points),
             grade=self.scale.grade_of(points),
+            custom=self.choice.custom if chosen == BenchmarkLevel.CUSTOM else None,
         )
 
     def chances(self, level: BenchmarkLevel | None = None) -> list[tuple[str, float]]:

@@ -13,7 +13,9 @@
   revision (bumped by a trigger on pupil) and the model version it was computed from.
   `refresh_estimates` recomputes only rows that are missing or behind, in one set-based
   statement: the model's fixed part a + b1*pa + b2*pa^2 + g*female + d*month evaluated in SQL
-  from the shipped parameters, then z*su added and clamped to the scale, averaged.
+  from the shipped parameters, then z*su added and clamped to the scale, averaged. A school's
+  custom challenge level (services/estimates/challenge.py) is averaged in the same statement
+  from its terms (z1, z2, w, n), and a row computed at another level (or none) is stale.
 
 Each function is one statement whatever the number of schools and pupils.
 """
@@ -26,6 +28,7 @@ from tortoise import connections
 
 from server.models import Subject
 from server.models.enums import BenchmarkLevel, KeyStage
+from server.services.estimates.challenge import CustomLevel
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.subjects import get_subject
 from server.services.targets import sql
@@ -47,12 +50,31 @@ def _birth_month_sql(column: str, postgres: bool) -> str:
     return f"CAST(strftime('%m', {column}) AS INTEGER)"
 
 
+def _customs_sql(
+    customs: Mapping[tuple[int, str], CustomLevel], subjects: Mapping[str, Subject]
+) -> tuple[str, list]:
+    """The customs(school_id, subject_id, code, z1, z2, w, n) rows (none: an empty SELECT)."""
+    rows = [(school_id, subjects[code].id, level) for (school_id, code), level in customs.items()
+            if code in subjects]
+    if not rows:
+        return ("SELECT CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), CAST(NULL AS VARCHAR(12)), "
+                + ", ".join(["CAST(NULL AS DOUBLE PRECISION)"] * 4) + " WHERE 1 = 0"), []
+    row_sql = ("(CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS VARCHAR(12))"
+               + ", CAST(? AS DOUBLE PRECISION)" * 4 + ")")
+    values: list = []
+    for school_id, subject_id, level in rows:
+        values += [school_id, subject_id, level.code, *level.terms()]
+    return "VALUES " + ", ".join([row_sql] * len(rows)), values
+
+
 async def refresh_estimates(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
+    customs: Mapping[tuple[int, str], CustomLevel] | None = None,
 ) -> None:
     """Recompute the cached estimate rows of these schools and subjects that are missing,
-    behind their year group's pupil revision, or of another model version.
+    behind their year group's pupil revision, of another model version, or computed at
+    another custom level than the school's (`customs`: per school and subject code).
     """
     if not school_ids or not subjects:
         return
@@ -66,17 +88,28 @@ async def refresh_estimates(
         scale = get_subject(key_stage.value, code).scale
         param_rows.append("(CAST(? AS INTEGER)" + ", CAST(? AS DOUBLE PRECISION)" * 9 + ")")
         values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
+    customs_sql, custom_values = _customs_sql(customs or {}, subjects)
+    values += custom_values
     low, high = ("GREATEST", "LEAST") if postgres else ("MAX", "MIN")
     clamped = [
         f"AVG({low}(f.low, {high}(f.high, f.y + ? * f.su))) AS est_{i}"
         for i in range(len(LEVELS))
     ]
+
+    def clamp(x: str) -> str:
+        return f"{low}(f.low, {high}(f.high, {x}))"
+
+    custom = clamp(f"f.w * {clamp('f.y + f.z1 * f.su')} "
+                   f"+ (1 - f.w) * {clamp('f.y + f.z2 * f.su')} + f.n")
+    clamped.append(f"AVG(CASE WHEN f.custom_level IS NULL THEN NULL ELSE {custom} END) "
+                   "AS est_custom")
     month = f"(({_birth_month_sql('p.date_of_birth', postgres)} + 3) % 12)"
     ks, version = key_stage.value, parameters.version
     statement = f"""
         WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
             VALUES {", ".join(param_rows)}
         ),
+        customs(school_id, subject_id, code, z1, z2, w, n) AS ({customs_sql}),
         revisions AS (
             SELECT o.id AS school_id, COALESCE(r.revision, 0) AS revision
             FROM organisation o
@@ -84,12 +117,15 @@ async def refresh_estimates(
             WHERE o.id IN ({sql.in_list(school_ids)})
         ),
         stale AS MATERIALIZED (
-            SELECT v.school_id AS school_id, s.subject_id AS subject_id, v.revision AS revision
+            SELECT v.school_id AS school_id, s.subject_id AS subject_id, v.revision AS revision,
+                   u.code AS custom_level, u.z1 AS z1, u.z2 AS z2, u.w AS w, u.n AS n
             FROM revisions v CROSS JOIN params s
+            LEFT JOIN customs u ON u.school_id = v.school_id AND u.subject_id = s.subject_id
             LEFT JOIN estimate_summary c
                    ON c.school_id = v.school_id AND c.key_stage = ? AND c.year_group = ?
                   AND c.subject_id = s.subject_id
             WHERE c.id IS NULL OR c.revision <> v.revision OR c.model_version <> ?
+               OR COALESCE(c.custom_level, '') <> COALESCE(u.code, '')
         ),
         pupils AS MATERIALIZED (
             SELECT p.school_id AS school_id, p.prior_attainment AS pa,
@@ -102,7 +138,8 @@ async def refresh_estimates(
         ),
         fixed AS MATERIALIZED (
             SELECT k.school_id AS school_id, k.subject_id AS subject_id, s.su AS su,
-                   s.low AS low, s.high AS high,
+                   s.low AS low, s.high AS high, k.custom_level AS custom_level,
+                   k.z1 AS z1, k.z2 AS z2, k.w AS w, k.n AS n,
                    s.a + (u.pa - s.pa_mean) * (s.b1 + s.b2 * (u.pa - s.pa_mean))
                        + s.g * u.female + s.d * u.month AS y
             FROM stale k JOIN params s ON s.subject_id = k.subject_id
@@ -115,17 +152,19 @@ async def refresh_estimates(
             GROUP BY f.school_id, f.subject_id
         )
         INSERT INTO estimate_summary (school_id, key_stage, year_group, subject_id, pupils,
-                                      average, high, very_high, model_version, revision)
+                                      average, high, very_high, custom, custom_level,
+                                      model_version, revision)
         SELECT k.school_id, CAST(? AS VARCHAR(3)), CAST(? AS INTEGER), k.subject_id,
-               COALESCE(x.pupils, 0), x.est_0, x.est_1, x.est_2, CAST(? AS VARCHAR(20)),
-               k.revision
+               COALESCE(x.pupils, 0), x.est_0, x.est_1, x.est_2, x.est_custom, k.custom_level,
+               CAST(? AS VARCHAR(20)), k.revision
         FROM stale k LEFT JOIN figures x
              ON x.school_id = k.school_id AND x.subject_id = k.subject_id
         WHERE 1 = 1
         ORDER BY k.school_id, k.subject_id
         ON CONFLICT (school_id, key_stage, year_group, subject_id) DO UPDATE SET
             pupils = excluded.pupils, average = excluded.average, high = excluded.high,
-            very_high = excluded.very_high, model_version = excluded.model_version,
+            very_high = excluded.very_high, custom = excluded.custom,
+            custom_level = excluded.custom_level, model_version = excluded.model_version,
             revision = excluded.revision
     """  # noqa: S608 - only placeholders and fixed SQL are interpolated
     z = [engine_level(level).z for level in LEVELS]
@@ -146,7 +185,7 @@ async def figures(
     statement = f"""
         SELECT c.school_id AS school_id, c.subject_id AS subject_id, c.pupils AS pupils,
                c.average AS average, c.high AS high, c.very_high AS very_high,
-               t.targets_set AS targets_set, t.points_total AS points_total
+               c.custom AS custom, t.targets_set AS targets_set, t.points_total AS points_total
         FROM estimate_summary c
         LEFT JOIN target_summary t
                ON t.school_id = c.school_id AND t.key_stage = c.key_stage
