@@ -15,7 +15,7 @@ from server.schema import pupils as types
 from server.schema.enums import KeyStage
 from server.schema.errors import Forbidden, NotFound
 from server.services.errors import UserInputError
-from server.services.pupils import ctf, importing, rollforward, value_added
+from server.services.pupils import baselines, ctf, importing, rollforward, value_added
 from server.services.pupils.reading import MAX_FILE_BYTES
 
 MAX_PROBLEM_ROWS = 500
@@ -302,3 +302,22 @@ async def import_value_added(
                                             updated=result.updated),
         errors=[],
     )
+
+
+async def set_standardised_score(context, input: types.SetStandardisedScoreInput
+                                 ) -> types.SetStandardisedScorePayload:
+    account = _importer(context)
+    try:
+        done = await baselines.set_standardised_score(
+            account.organisation_id, input.upn, input.score, context.actor)
+    except UserInputError as error:
+        return types.SetStandardisedScorePayload(
+            pupil=None, changed=False, prepopulated=0, errors=[types.StandardisedScoreError(
+                field=error.field, message=error.message,
+                code=types.StandardisedScoreErrorCode(error.code))])
+    p = done.pupil
+    return types.SetStandardisedScorePayload(
+        pupil=types.PupilBaseline(upn=p.upn, forename=p.forename, surname=p.surname,
+                                  year_group=p.year_group,
+                                  standardised_score=p.standardised_score),
+        changed=done.changed, prepopulated=done.prepopulated, errors=[])

@@ -177,6 +177,45 @@ class PupilImportError:
 
 
 @strawberry.input
+class SetStandardisedScoreInput:
+    upn: str = strawberry.field(description="A current pupil of the viewer's school")
+    score: str | None = strawberry.field(
+        description="A standardised score from 60 to 140 (mean 100, SD 15, e.g. CAT4 mean SAS), "
+        "one decimal kept; blank or null removes it")
+
+
+@strawberry.type(description="A pupil's fallback baseline")
+class PupilBaseline:
+    upn: str
+    forename: str
+    surname: str
+    year_group: int
+    standardised_score: float | None
+
+
+@strawberry.type
+class SetStandardisedScorePayload:
+    pupil: PupilBaseline | None
+    changed: bool
+    prepopulated: int = strawberry.field(
+        description="Targets the year group's pre-population wrote afterwards")
+    errors: list[StandardisedScoreError]
+
+
+@strawberry.enum
+class StandardisedScoreErrorCode(Enum):
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"
+
+
+@strawberry.type
+class StandardisedScoreError:
+    field: str | None
+    message: str
+    code: StandardisedScoreErrorCode
+
+
+@strawberry.input
 class UploadFileInput:
     file_name: str
     content_base64: str = strawberry.field(description="The file's bytes, base64 encoded")

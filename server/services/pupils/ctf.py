@@ -47,6 +47,8 @@ KS2_CODES: dict[str, str] = {
     "U": "unable to access the test",
     "X": "not entered",
 }
+# NC years of key stage 5, whose prior attainment is the mean GCSE point, not KS2.
+SIXTH_FORM = ("12", "13")
 READING = "reading"
 MATHS = "maths"
 
@@ -108,7 +110,9 @@ def _gcse_point(assessment: Element) -> float | None:
 
 
 def _prior(pupil: Element, notes: list[tuple[str, str, str]]) -> float | None:
-    """Mean KS2 reading and maths scaled score, else the mean GCSE point, else None."""
+    """The prior attainment of the pupil's key stage (docs/CTF.md): for Years 12-13 the mean
+    9-1 GCSE point (a KS2 score is not on that scale), else the mean KS2 reading and maths
+    scaled score; None without it."""
     latest: dict[str, tuple[str, str]] = {}  # subject -> (year, result)
     gcse: list[float] = []
     for stage in pupil.iterfind("StageAssessments/KeyStage"):
@@ -127,6 +131,9 @@ def _prior(pupil: Element, notes: list[tuple[str, str, str]]) -> float | None:
                 point = _gcse_point(assessment)
                 if point is not None:
                     gcse.append(point)
+    year_group = _text(pupil.find("NCyearActual"))
+    if year_group in SIXTH_FORM:
+        return round(sum(gcse) / len(gcse), 2) if gcse else None
     scores: list[float] = []
     for subject in (READING, MATHS):
         if subject not in latest:
@@ -145,8 +152,6 @@ def _prior(pupil: Element, notes: list[tuple[str, str, str]]) -> float | None:
     if latest and len(scores) == 1:
         notes.append(("prior_attainment", "Only one of the KS2 reading and maths tests has a "
                       "scaled score: prior attainment needs both", "warning"))
-    if not latest and gcse:
-        return round(sum(gcse) / len(gcse), 2)
     return None
 
 

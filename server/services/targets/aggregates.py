@@ -149,6 +149,7 @@ class TargetFigures:
 @dataclass(frozen=True)
 class EstimateFigures:
     pupils: int
+    fallback_pupils: int  # of `pupils`, those estimated from a standardised score
     average_points: Mapping[BenchmarkLevel, float | None]
 
 
@@ -171,6 +172,7 @@ async def year_group_figures(
         key = (r["school_id"], r["subject_id"])
         estimates[key] = EstimateFigures(
             pupils=int(r["pupils"]),
+            fallback_pupils=int(r["fallback_pupils"] or 0),
             average_points={
                 level: None if r[column] is None else float(r[column])
                 for level, column in summaries.LEVEL_COLUMNS.items()
