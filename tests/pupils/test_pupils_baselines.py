@@ -212,3 +212,11 @@ async def test_over_graphql_the_source_is_flagged_and_the_pupils_with_neither_li
     answer = (await graphql(client, YEAR, {"urn": school.urn}, token=token)).json()["data"]
     assert answer["targetYearGroup"]["baselines"]["withoutBaseline"] == []
     assert {a["pupilsOnStandardisedScore"] for a in answer["targetAggregates"]} == {2}
+
+
+async def test_a_year_6_ctf_with_ks2_results_imports_without_prior_attainment():
+    school = await make_school()
+    pending = await upload_pupil_file(
+        school.id, "mis.xml", ctf_bytes([pupil_xml(pupil_row(1, 6), ks2("104", "106"))]), CLI)
+    [read] = pending.rows
+    assert read["values"] is not None and read["values"]["prior_attainment"] is None
