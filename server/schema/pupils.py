@@ -34,7 +34,8 @@ class ProblemSeverity(Enum):
 @strawberry.type(description="What is wrong with one field of one row of an uploaded file")
 class PupilImportProblem:
     field: str = strawberry.field(description="upn, forename, surname, gender, dateOfBirth, "
-                                              "yearGroup, priorAttainment, disadvantaged, sen, eal")
+                                              "yearGroup, priorAttainment, disadvantaged, sen, eal, "
+                                              "standardisedScore")
     column: str = strawberry.field(description="The column's name as the file should spell it")
     message: str
     severity: ProblemSeverity
