@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from server.models import AuditEvent, Pupil, Target, YearGroupSettings
+from server.models import AuditEvent, Pupil, PupilImport, Target, YearGroupSettings
 from server.models.enums import Editing, KeyStage, Prepopulate, PriorAttainmentSource, PupilAccess, Role
 from server.services.accounts.audit import Actor
 from server.services.catalogue import ensure_subjects
@@ -220,3 +220,13 @@ async def test_a_year_6_ctf_with_ks2_results_imports_without_prior_attainment():
         school.id, "mis.xml", ctf_bytes([pupil_xml(pupil_row(1, 6), ks2("104", "106"))]), CLI)
     [read] = pending.rows
     assert read["values"] is not None and read["values"]["prior_attainment"] is None
+
+
+async def test_two_standardised_score_columns_are_refused_and_nothing_is_kept():
+    school = await make_school()
+    data = csv_bytes([pupil_row(1, **{"Standardised score": "90", "SAS": "91"})],
+                     WITH_SCORE + ["SAS"])
+    with pytest.raises(UserInputError) as refused:
+        await upload_pupil_file(school.id, "p.csv", data, CLI)
+    assert refused.value.code == "BAD_HEADER" and "Standardised score" in refused.value.message
+    assert await PupilImport.all().count() == 0

@@ -11,6 +11,7 @@ is listed by `year_group_baselines`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from tortoise.transactions import in_transaction
 
@@ -19,6 +20,13 @@ from server.services.accounts.audit import Actor, record
 from server.services.errors import UserInputError
 from server.services.estimates import baselines
 from server.services.pupils.importing import prepopulate_new_pupils
+
+
+class StandardisedScoreErrorCode(StrEnum):
+    """The codes of a refused standardised score (also the GraphQL enum's values)."""
+
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ def parse_score(text: str | None) -> float | None:
         score = float("nan")
     message = baselines.check_score(score)
     if message:
-        raise UserInputError(message, field="score", code="OUT_OF_RANGE")
+        raise UserInputError(message, field="score", code=StandardisedScoreErrorCode.OUT_OF_RANGE)
     return round(score, 1)
 
 
@@ -52,7 +60,7 @@ async def set_standardised_score(school_id: int, upn: str, text: str | None, act
     pupil = await Pupil.filter(school_id=school_id, upn=wanted, left_at__isnull=True).first()
     if pupil is None:
         raise UserInputError(f"No current pupil of the school has the UPN {wanted or '(blank)'}",
-                             field="upn", code="NOT_FOUND")
+                             field="upn", code=StandardisedScoreErrorCode.NOT_FOUND)
     before = pupil.standardised_score
     if before == score:
         return ScoreSet(pupil, False, 0)
@@ -62,7 +70,7 @@ async def set_standardised_score(school_id: int, upn: str, text: str | None, act
                                      ).using_db(connection).update(standardised_score=score)
         if updated != 1:
             raise UserInputError("This pupil has just left the school or been removed",
-                                 field="upn", code="NOT_FOUND")
+                                 field="upn", code=StandardisedScoreErrorCode.NOT_FOUND)
         await record(actor, "pupils.standardised_score", school_id,
                      before={"standardisedScore": before}, after={"standardisedScore": score},
                      detail={"upn": pupil.upn}, connection=connection)

@@ -320,15 +320,10 @@ def parse_row(
 def parse_table(table: Table, academic_year: int) -> list[dict[str, Any]]:
     """Every data row as stored on a PupilImport: row number, values shown, problems."""
     positions = match_columns(table.header, COLUMNS)
-    keys = [header_key(h) for h in table.header]
+    keys = {header_key(h) for h in table.header}
     for field, names in OPTIONAL_COLUMNS.items():
-        wanted = {header_key(n) for n in names}
-        hits = [i for i, key in enumerate(keys) if key in wanted]
-        if len(hits) > 1:
-            raise UserInputError(f"The column {names[0]} appears more than once", field="file",
-                                 code="BAD_HEADER")
-        if hits:
-            positions[field] = hits[0]
+        if keys & {header_key(n) for n in names}:  # present: read (a duplicate is refused)
+            positions |= match_columns(table.header, {field: names})
     rows: list[dict[str, Any]] = []
     for number, cells in table.rows:
         found = {f: cells[i] if i < len(cells) else None for f, i in positions.items()}
