@@ -24,7 +24,7 @@ class StateOnlyAlterField(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_sharing_governance')]
+    dependencies = [('models', '0013_standardised_scores')]
 
     initial = False
 

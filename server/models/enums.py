@@ -110,3 +110,13 @@ SCHOOL_ROLES = (
     Role.GOVERNOR,
     Role.DATA_MANAGER,
 )
+
+
+class PriorAttainmentSource(str, Enum):
+    """Where a pupil's prior attainment comes from (docs/BASELINES.md)."""
+
+    KS1 = "KS1"  # KS1 average point score, for KS2 pupils
+    KS2 = "KS2"  # KS2 test scaled scores, for KS4 pupils
+    KS4 = "KS4"  # mean GCSE point score, for KS5 pupils
+    STANDARDISED_SCORE = "STANDARDISED_SCORE"  # a fallback baseline (e.g. CAT4 mean SAS)
+    NONE = "NONE"  # neither: no estimate, no pre-populated target

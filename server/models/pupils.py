@@ -33,6 +33,9 @@ class Pupil(Model):
     date_of_birth = fields.DateField()
     year_group = fields.IntField()
     prior_attainment = fields.FloatField(null=True)
+    # A fallback baseline (mean 100, SD 15, e.g. CAT4 mean SAS), used only without prior
+    # attainment: services/estimates/baselines.py, docs/BASELINES.md.
+    standardised_score = fields.FloatField(null=True)
     disadvantaged = fields.BooleanField(default=False)
     sen = fields.BooleanField(default=False)
     eal = fields.BooleanField(default=False)

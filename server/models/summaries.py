@@ -69,6 +69,8 @@ class EstimateSummary(Model):
     year_group = fields.IntField()
     subject = fields.ForeignKeyField("models.Subject", related_name=False, on_delete=fields.CASCADE)
     pupils = fields.IntField()
+    # Of `pupils`, those estimated from a standardised score (no prior attainment of their own)
+    fallback_pupils = fields.IntField(default=0)
     average = fields.FloatField(null=True)
     high = fields.FloatField(null=True)
     very_high = fields.FloatField(null=True)

@@ -219,13 +219,48 @@ def _explain(request: Request, me: dict) -> Response:
 
 
 def _render_setting(request: Request, me: dict, filters: dict, subjects: list, data: dict | None,
-                    errors: dict, offered: tuple[int, ...], status_code: int = 200) -> Response:
+                    errors: dict, offered: tuple[int, ...], status_code: int = 200,
+                    score_form_values: dict | None = None) -> Response:
     flat = [e for row_errors in errors.values() for e in row_errors]
     return render(request, "targets/setting.html", {
         "me": me, "filters": filters, "subjects": subjects, "data": data, "row_errors": errors,
         "errors": flat, "year_groups": _year_groups(offered), "benchmarks": BENCHMARKS,
         "query_string": _query_string, "saved": request.query_params.get("saved"),
+        "may_enter": bool(me.get("mayImportPupils")),
+        "score_saved": request.query_params.get("scoreSaved", "")[:13],
+        "score_prepopulated": request.query_params.get("prepopulated", "")[:6],
+        "score_form_values": score_form_values or {},
     }, status_code=status_code)
+
+
+@signed_in("main")
+async def set_standardised_score(request: Request) -> Response:
+    """One pupil's standardised score (a fallback baseline) from the targets page's list."""
+    form = await request.form()
+    upn = str(form.get("upn", "")).strip().upper()[:13]
+    score = str(form.get("score", "")).strip()[:20]
+    filters = {
+        "yearGroup": _year_group(str(form.get("yearGroup", ""))),
+        "subject": str(form.get("subject", "")).strip()[:40],
+        "upn": "", "benchmark": None, "after": None,
+    }
+    filters["keyStage"] = YEAR_GROUPS[filters["yearGroup"]]
+    data, _ = await execute(request, "SetStandardisedScore",
+                            {"input": {"upn": upn, "score": score}})
+    payload = data["setStandardisedScore"]
+    if not payload["errors"]:
+        query = _query_string(filters) + "&" + urlencode(
+            {"scoreSaved": upn, "prepopulated": payload["prepopulated"] or ""})
+        return RedirectResponse(f"/targets?{query}#baselines", status_code=303)
+    field = f"score-{upn}"
+    errors = {field: [{**e, "field": field} for e in payload["errors"]]}
+    me = await _viewer(request)
+    included = await _included_subjects(request, me, filters)
+    if not filters["subject"] or filters["subject"] not in [s["subject"]["code"] for s in included]:
+        filters["subject"] = included[0]["subject"]["code"] if included else ""
+    page = await _setting_data(request, me["organisation"]["urn"], filters) if included else None
+    return _render_setting(request, me, filters, included, page, errors, offered=_offered(me),
+                           status_code=400, score_form_values={upn: score})
 
 
 def _row_key(upn: str, code: str) -> str:
@@ -399,6 +434,7 @@ add_main_item("Subject summary", "/targets/summary", shown_to=_school_user)
 routes = [
     Route("/targets", targets_page),
     Route("/targets/set", set_target, methods=["POST"]),
+    Route("/targets/standardised-score", set_standardised_score, methods=["POST"]),
     Route("/targets/subjects", subject_choices),
     Route("/targets/summary", summary_page),
     Route("/targets/export.csv", export_csv),

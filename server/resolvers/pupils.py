@@ -14,7 +14,7 @@ from server.schema.error_codes import field_errors
 from server.schema.errors import Forbidden, NotFound
 from server.services import uploads
 from server.services.errors import UserInputError
-from server.services.pupils import ctf, importing, reading, rollforward, value_added
+from server.services.pupils import baselines, ctf, importing, reading, rollforward, value_added
 from server.services.pupils.errors import PupilImportErrorCode, ValueAddedErrorCode
 
 MAX_PROBLEM_ROWS = 500
@@ -280,3 +280,20 @@ async def import_value_added(
                                             updated=result.updated),
         errors=[],
     )
+
+
+async def set_standardised_score(context, input: types.SetStandardisedScoreInput
+                                 ) -> types.SetStandardisedScorePayload:
+    account = _importer(context)
+    try:
+        done = await baselines.set_standardised_score(
+            account.organisation_id, input.upn, input.score, context.actor)
+    except UserInputError as error:
+        return types.SetStandardisedScorePayload(
+            pupil=None, changed=False, prepopulated=0, errors=field_errors(types.StandardisedScoreError, error))
+    p = done.pupil
+    return types.SetStandardisedScorePayload(
+        pupil=types.PupilBaseline(upn=p.upn, forename=p.forename, surname=p.surname,
+                                  year_group=p.year_group,
+                                  standardised_score=p.standardised_score),
+        changed=done.changed, prepopulated=done.prepopulated, errors=[])

@@ -24,6 +24,7 @@ from server.schema.pagination import (
 from server.schema.targets import Editing as EditingType
 from server.schema.targets import (
     ExportFile,
+    Pupil,
     PupilTarget,
     PupilTargetConnection,
     SchoolSharingConnection,
@@ -38,8 +39,10 @@ from server.schema.targets import (
     TargetExportPupil,
     TargetSubject,
     TargetYearGroup,
+    YearGroupBaselines,
 )
 from server.services.errors import UserInputError
+from server.services.pupils import baselines as pupil_baselines
 from server.services.targets import aggregates, cohort, export
 from server.services.targets import pupil_targets as rows_service
 from server.services.targets.aggregates import SchoolYearGroup
@@ -122,6 +125,9 @@ async def target_aggregates(
                     key_stage=key_stage,
                     year_group=year_group,
                     pupils=pupils,
+                    pupils_on_standardised_score=(
+                        None if suppressed else figures.fallback_pupils if figures else 0
+                    ),
                     suppressed=suppressed,
                     targets_set=None if suppressed else targets_set,
                     average_target_points=(
@@ -192,6 +198,14 @@ async def pupil_targets(
     )
 
 
+async def _baselines(school_id: int, year_group: int) -> YearGroupBaselines:
+    found = await pupil_baselines.year_group_baselines(school_id, year_group)
+    return YearGroupBaselines(
+        on_standardised_score=[Pupil.from_model(p) for p in found.on_standardised_score],
+        without_baseline=[Pupil.from_model(p) for p in found.without_baseline],
+    )
+
+
 async def target_year_group(context, school_urn: str, key_stage, year_group: int
                             ) -> TargetYearGroup:
     ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
@@ -210,6 +224,8 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
         can_set_targets=use and editing != Editing.NO
         and sets_targets(context.scope.persona, entry.school.id),
         sees_pupils=detail >= Detail.PUPIL,
+        baselines=await _baselines(entry.school.id, year_group) if detail >= Detail.PUPIL
+        else None,
         shares_pupil_level_with_la=entry.sharing.pupil_level_with_la,
         shares_aggregate_with_la=entry.sharing.aggregate_with_la,
         shares_aggregate_with_chain=entry.sharing.aggregate_with_chain,

@@ -43,3 +43,15 @@ class OrganisationKind(Enum):
     LOCAL_AUTHORITY = "local_authority"
     ACADEMY_CHAIN = "academy_chain"
     OPERATOR = "operator"
+
+
+@strawberry.enum(description="Where a pupil's prior attainment comes from: KS1 (average point "
+                 "score, KS2 pupils), KS2 (test scaled scores, KS4 pupils), KS4 (mean GCSE "
+                 "point, KS5 pupils), STANDARDISED_SCORE (a fallback baseline such as CAT4 "
+                 "mean SAS, equated onto the scale: docs/BASELINES.md) or NONE (no estimate)")
+class PriorAttainmentSource(Enum):
+    KS1 = "KS1"
+    KS2 = "KS2"
+    KS4 = "KS4"
+    STANDARDISED_SCORE = "STANDARDISED_SCORE"
+    NONE = "NONE"

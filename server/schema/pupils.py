@@ -13,6 +13,7 @@ from server.services.pupils.errors import (
     PupilFileErrorCode,
     PupilImportErrorCode,
     RollForwardErrorCode,
+    StandardisedScoreErrorCode,
     ValueAddedErrorCode,
 )
 
@@ -41,7 +42,8 @@ class ProblemSeverity(Enum):
 @strawberry.type(description="What is wrong with one field of one row of an uploaded file")
 class PupilImportProblem:
     field: str = strawberry.field(description="upn, forename, surname, gender, dateOfBirth, "
-                                              "yearGroup, priorAttainment, disadvantaged, sen, eal")
+                                              "yearGroup, priorAttainment, disadvantaged, sen, eal, "
+                                              "standardisedScore")
     column: str = strawberry.field(description="The column's name as the file should spell it")
     message: str
     severity: ProblemSeverity
@@ -165,6 +167,42 @@ class PupilImportError:
     field: str | None
     message: str
     code: PupilImportErrorCode
+
+
+@strawberry.input
+class SetStandardisedScoreInput:
+    upn: str = strawberry.field(description="A current pupil of the viewer's school")
+    score: str | None = strawberry.field(
+        description="A standardised score from 60 to 140 (mean 100, SD 15, e.g. CAT4 mean SAS), "
+        "one decimal kept; blank or null removes it")
+
+
+@strawberry.type(description="A pupil's fallback baseline")
+class PupilBaseline:
+    upn: str
+    forename: str
+    surname: str
+    year_group: int
+    standardised_score: float | None
+
+
+@strawberry.type
+class SetStandardisedScorePayload:
+    pupil: PupilBaseline | None
+    changed: bool
+    prepopulated: int = strawberry.field(
+        description="Targets the year group's pre-population wrote afterwards")
+    errors: list[StandardisedScoreError]
+
+
+error_codes(StandardisedScoreErrorCode)
+
+
+@strawberry.type
+class StandardisedScoreError:
+    field: str | None
+    message: str
+    code: StandardisedScoreErrorCode
 
 
 @strawberry.input

@@ -11,7 +11,7 @@ from strawberry.types import Info
 from server.models import Pupil as PupilModel
 from server.models import Subject as SubjectModel
 from server.schema.challenge import CustomLevel, custom_level_of_code, custom_level_type
-from server.schema.enums import BenchmarkLevel, KeyStage
+from server.schema.enums import BenchmarkLevel, KeyStage, PriorAttainmentSource
 from server.schema.error_codes import error_codes
 from server.schema.execution import pure_resolver
 from server.schema.organisations import School
@@ -38,7 +38,14 @@ class Subject:
 class TargetAggregate:
     key_stage: KeyStage
     year_group: int
-    pupils: int = strawberry.field(description="Pupils in the year group with prior attainment")
+    pupils: int = strawberry.field(
+        description="Pupils in the year group with an estimate: prior attainment, or a "
+        "standardised score in its place"
+    )
+    pupils_on_standardised_score: int | None = strawberry.field(
+        description="Of `pupils`, those estimated from a standardised score (a fallback "
+        "baseline: no prior attainment of their own); null when suppressed"
+    )
     suppressed: bool = strawberry.field(
         description="True: too few pupils to disclose; targetsSet, the averages and "
         "targetsAtOrAbove are null"
@@ -106,11 +113,14 @@ class Pupil:
     surname: str
     year_group: int
     id: strawberry.ID
+    standardised_score: float | None = strawberry.field(
+        description="The fallback baseline (mean 100, SD 15), used only without prior attainment")
 
     @classmethod
     def from_model(cls, model: PupilModel) -> Pupil:
         return cls(upn=model.upn, forename=model.forename, surname=model.surname,
-                   year_group=model.year_group, id=strawberry.ID(str(model.id)))
+                   year_group=model.year_group, id=strawberry.ID(str(model.id)),
+                   standardised_score=model.standardised_score)
 
 
 @strawberry.type
@@ -184,7 +194,15 @@ class PupilTarget:
     def prepopulated_grade(self) -> str | None:
         return self.row.target.prepopulated_grade if self.row.target else None
 
-    @strawberry.field(description="Default: the school's choice; null without prior attainment")
+    @strawberry.field(
+        description="Which baseline the estimate (and a pre-populated target) comes from: "
+        "STANDARDISED_SCORE flags a fallback baseline; NONE: no estimate"
+    )
+    def prior_attainment_source(self) -> PriorAttainmentSource:
+        return PriorAttainmentSource(self.row.cohort.source(self.row.column).value)
+
+    @strawberry.field(description="Default: the school's choice; null without prior attainment "
+                      "or a standardised score")
     def estimate(self, benchmark: BenchmarkLevel | None = None) -> Estimate | None:
         value = self.row.estimate(benchmark.stored() if benchmark else None)
         return Estimate.from_value(value) if value else None
@@ -275,6 +293,18 @@ class TargetYearGroup:
     shares_aggregate_with_la: bool
     shares_aggregate_with_chain: bool
     subjects: list[TargetSubject]
+    baselines: YearGroupBaselines | None = strawberry.field(
+        default=None, description="Pupils without prior attainment of their own; null unless "
+        "the viewer may read pupil rows")
+
+
+@strawberry.type(description="A year group's current pupils without prior attainment")
+class YearGroupBaselines:
+    on_standardised_score: list[Pupil] = strawberry.field(
+        description="Estimated from their standardised score (flagged as a fallback baseline)")
+    without_baseline: list[Pupil] = strawberry.field(
+        description="Neither prior attainment nor a standardised score: no estimate and no "
+        "pre-populated target until one is entered")
 
 
 @strawberry.type(description="What a school shares with the viewer, per key stage and year group")

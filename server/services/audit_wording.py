@@ -28,6 +28,7 @@ ACTIONS = {
     "account.mfa_disabled": "Two-step sign-in turned off",
     "organisation.require_mfa_changed": "Two-step sign-in requirement changed",
     "organisation.created": "Organisation created",
+    "pupils.standardised_score": "Pupil's standardised score (fallback baseline) changed",
     "targets.pupil_read": "Read pupils' targets",
     "targets.export": "Downloaded pupils' targets",
     "targets.prepopulate": "Target setting saved",

@@ -114,7 +114,28 @@ async def first_hour() -> dict:
             "second_administrator": second.id}
 
 
-SCENARIOS = {"school": school, "deactivated": deactivated, "first_hour": first_hour}
+async def ctf_targets() -> dict:
+    """The school scenario plus a Data Manager (full pupil access) and Year 10 set up by the
+    administrator to use target setting with pre-populated targets (issue 13's data manager
+    going from a CTF to targets)."""
+    from server.models import YearGroupSettings
+    from server.models.enums import Editing, KeyStage, Prepopulate
+    from server.services.catalogue import ensure_subjects
+
+    made = await school()
+    organisation = await Organisation.get(name=made["organisation"])
+    manager = await factories.make_user(organisation, role=Role.DATA_MANAGER,
+                                        pupil_access=PupilAccess.FULL)
+    await ensure_subjects()
+    await YearGroupSettings.create(school=organisation, key_stage=KeyStage.KS4, year_group=10,
+                                   use_target_setting=True, prepopulate=Prepopulate.BENCHMARK,
+                                   editing=Editing.YES)
+    return {**made, "data_manager": {"login_name": manager.login_name,
+                                     "password": factories.PASSWORD}}
+
+
+SCENARIOS = {"school": school, "deactivated": deactivated, "first_hour": first_hour,
+             "ctf_targets": ctf_targets}
 
 
 async def main(scenario: str) -> dict:

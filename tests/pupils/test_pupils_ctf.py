@@ -11,6 +11,7 @@ import pytest
 from server.models import Pupil, PupilImport
 from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
+from server.services.pupils.ctf import KS2_CODES
 from server.services.pupils.importing import (
     check_import,
     confirm_pupil_import,
@@ -60,7 +61,7 @@ async def test_result_codes_wrong_school_bad_upn_and_birth_dates_are_reported():
         pupil_xml(good),
         pupil_xml(pupil_row(2), ks2("A", "104")),  # absent from reading
         pupil_xml(pupil_row(3), ks2("B", "B")),  # working below the test
-        pupil_xml(pupil_row(4), ks2("X", "M")),  # not entered, missing
+        pupil_xml(pupil_row(4), ks2("N", "M")),  # no scaled score awarded, missing
         pupil_xml(pupil_row(5, UPN=pupil_row(5)["UPN"][:-1] + "9")),  # bad check letter
         pupil_xml(pupil_row(6, **{"Year group": "8"})),  # born for Year 10
         pupil_xml(pupil_row(7), "<KeyStage><Stage>KS2</Stage>"
@@ -75,8 +76,8 @@ async def test_result_codes_wrong_school_bad_upn_and_birth_dates_are_reported():
     assert "'A' (absent)" in by_row[2]["problems"][0]["message"]
     assert by_row[2]["values"]["prior_attainment"] is None
     assert "working below the standard" in by_row[3]["problems"][0]["message"]
-    assert {"not entered", "missing"} <= {
-        m for p in by_row[4]["problems"] for m in ("not entered", "missing") if m in p["message"]}
+    words = ("not awarded a scaled score", "missing")
+    assert set(words) <= {m for p in by_row[4]["problems"] for m in words if m in p["message"]}
     assert by_row[5]["values"] is None and "check letter" in by_row[5]["problems"][0]["message"]
     assert by_row[6]["problems"][0]["severity"] == "warning"
     assert "does not fit Year 8" in by_row[6]["problems"][0]["message"]
@@ -139,3 +140,13 @@ async def test_many_confirms_at_once_import_a_ctf_once():
     assert len(done) == 1 and done[0].created == 30
     assert set(a for a in answers if isinstance(a, str)) == {"ALREADY_CONFIRMED"}
     assert await Pupil.filter(school=school).count() == 30
+
+
+@pytest.mark.parametrize("code", sorted(KS2_CODES))
+async def test_every_ks2_result_code_is_reported_in_words(code):
+    school = await make_school()
+    pending = await upload_pupil_file(
+        school.id, "ctf.xml", ctf_bytes([pupil_xml(pupil_row(1), ks2(code, "104"))]), CLI)
+    [row] = pending.rows
+    assert row["values"]["prior_attainment"] is None
+    assert f"{code!r} ({KS2_CODES[code]})" in row["problems"][0]["message"]

@@ -1,6 +1,7 @@
 """The summary rows the database keeps current (migration 0003) always equal a fresh
 GROUP BY over target and pupil, whatever writes them: the services (set a target, delete,
-restore, pre-populate, import pupils, mark leavers, roll forward) and plain bulk SQL.
+restore, pre-populate, import pupils (with and without a standardised score column), enter a
+standardised score, mark leavers, roll forward) and plain bulk SQL.
 
 The cached estimate averages (estimate_summary) equal the estimates engine's after every
 step too: a pupil change makes them stale and they are recomputed, and only then.
@@ -24,6 +25,7 @@ from server.models import Pupil, TargetDeletion, YearGroupSettings
 from server.models.enums import BenchmarkLevel, Editing, KeyStage, Prepopulate, PupilAccess, Role
 from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
+from server.services.pupils.baselines import set_standardised_score
 from server.services.pupils.importing import confirm_pupil_import, upload_pupil_file
 from server.services.pupils.rollforward import roll_forward
 from server.services.targets import sql, summaries
@@ -37,7 +39,7 @@ from tests.factories import make_school, make_user
 from tests.targets.world import subjects
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "pupils"))
-from pupil_files import csv_bytes, pupil_row  # noqa: E402
+from pupil_files import HEADER, csv_bytes, pupil_row  # noqa: E402
 
 LIVE = ("t.deleted_at IS NULL AND t.history_academic_year IS NULL AND p.left_at IS NULL")
 PRE = "CASE WHEN t.prepopulated THEN 1 ELSE 0 END"
@@ -104,6 +106,7 @@ async def estimates_match_the_engine(schools, codes, step: str) -> None:
             for code, subject in subs.items():
                 row = got[(school.id, subject.id)]
                 assert row["pupils"] == cohort.pupils_with_estimates, step
+                assert row["fallback_pupils"] == cohort.pupils_on_standardised_score, step
                 for level in LEVELS:
                     points = cohort.points(code, level)
                     expected = float(np.nanmean(points)) if cohort.pupils_with_estimates else None
@@ -145,14 +148,19 @@ class Walk:
     def new_pupil(self, year_group: int) -> dict[str, str]:
         self.serial += 1
         row = pupil_row(self.serial, year_group, Gender=self.rng.choice("FM"))
-        if self.rng.random() < 0.15:
+        if self.rng.random() < 0.3:
             row["Prior attainment"] = ""
+            if self.rng.random() < 0.5:
+                row["Standardised score"] = f"{self.rng.uniform(62, 138):.1f}"
         return row
 
     async def import_file(self, school, mark_left: bool) -> None:
         actor = Actor.system()
+        # Half the files carry the optional column (a blank cell clears a score); the rest
+        # leave the scores as they are.
+        header = HEADER + ["Standardised score"] if self.rng.random() < 0.5 else None
         upload = await upload_pupil_file(school.id, "pupils.csv",
-                                         csv_bytes(self.files[school.id]), actor)
+                                         csv_bytes(self.files[school.id], header), actor)
         await confirm_pupil_import(school.id, upload.id, mark_left, actor)
 
     # -- the steps ------------------------------------------------------------------------
@@ -219,8 +227,24 @@ class Walk:
         rows += [self.new_pupil(self.rng.choice((10, 11))) for _ in range(self.rng.randint(0, 3))]
         leaving = [r for r in rows if self.rng.random() < 0.1]
         self.files[school.id] = [r for r in rows if r not in leaving]
-        await self.import_file(school, mark_left=bool(leaving))
+        try:
+            await self.import_file(school, mark_left=bool(leaving))
+        except UserInputError as error:  # everyone left: a file of headings only is refused
+            return f"import refused ({error.code})"
         return f"import ({len(leaving)} leaving)"
+
+    async def standardised_score(self, school) -> str:
+        """A fallback baseline entered or removed on the site, one pupil at a time."""
+        pupils = await Pupil.filter(school_id=school.id, left_at__isnull=True).order_by("id")
+        if not pupils:
+            return "no pupils"
+        chosen = self.rng.choice(pupils)
+        score = "" if self.rng.random() < 0.2 else f"{self.rng.uniform(60, 140):.1f}"
+        done = await set_standardised_score(school.id, chosen.upn, score, Actor.system())
+        for row in self.files[school.id]:
+            if row["UPN"] == chosen.upn:
+                row["Standardised score"] = score
+        return f"score {score or 'removed'} ({done.prepopulated} pre-populated)"
 
     async def returner(self, school) -> str:
         """A leaver comes back (left_at cleared by plain SQL)."""
@@ -271,7 +295,7 @@ class Walk:
 
 STEPS = {
     "set_target": 6, "delete": 2, "restore": 2, "prepopulate": 3, "custom_level": 2,
-    "import_pupils": 2,
+    "import_pupils": 2, "standardised_score": 2,
     "returner": 1, "bulk_sql": 1, "remove_pupil": 1, "purge": 1, "roll": 1,
 }
 

@@ -150,8 +150,9 @@ async def _la_world(n_schools: int, pupils_each: int):
 # TargetSummary: the same without LAs, with one for every targetsAtOrAbove field;
 # PupilTargets: account, schools, sharing, the cohort's pupils, settings and value added,
 #   the page's pupils, subjects, value added, targets, the audit entry;
-# TargetSettingPage: both queries' schools and sharing, choices, subjects, and history.
-PINNED = {"TargetAggregates": 9, "TargetSummary": 9, "PupilTargets": 10, "TargetSettingPage": 16}
+# TargetSettingPage: both queries' schools and sharing, choices, subjects, and history, and
+#   the year group's pupils without prior attainment (baselines).
+PINNED = {"TargetAggregates": 9, "TargetSummary": 9, "PupilTargets": 10, "TargetSettingPage": 17}
 
 
 @pytest.mark.parametrize("operation", list(PINNED))

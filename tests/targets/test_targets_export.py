@@ -26,7 +26,7 @@ def test_neutralise(value, expected):
 
 def test_workbook_cells_are_typed_text_without_a_stray_apostrophe():
     rows = [["A123456789012", "=HYPERLINK(\"http://x\")", "-Smith", "Mathematics", "5",
-             "Average (50th percentile)", "4", "4.60", "GCSE 9-1"]]
+             "Average (50th percentile)", "4", "4.60", "GCSE 9-1", "KS2 result"]]
     book = load_workbook(io.BytesIO(workbook_bytes(rows)))
     sheet = book.active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -41,12 +41,12 @@ def test_workbook_cells_are_typed_text_without_a_stray_apostrophe():
 def test_workbook_keeps_awkward_text_as_text():
     from server.xlsx_stream import escape
 
-    rows = [["<b>&", "'\rx", "_x0041_", "\x00nul", "", "tab\there", "  spaced  ", "x", "y"]]
+    rows = [["<b>&", "'\rx", "_x0041_", "\x00nul", "", "tab\there", "  spaced  ", "x", "y", "z"]]
     book = load_workbook(io.BytesIO(workbook_bytes(rows)))
     values = [[c.value for c in row] for row in book.active.iter_rows()]
     # openpyxl leaves the spreadsheet escapes (_xHHHH_) as they are; Excel reads them back.
     assert values[1] == ["<b>&", "'_x000D_x", "_x005F_x0041_", "_x0000_nul", None, "tab\there",
-                         "  spaced  ", "x", "y"]
+                         "  spaced  ", "x", "y", "z"]
     assert all(c.number_format == "@" for row in book.active.iter_rows() for c in row)
     assert escape("a_x00zz_b") == "a_x00zz_b"
 

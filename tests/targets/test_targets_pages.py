@@ -167,7 +167,7 @@ async def test_csv_export_is_text_and_neutralised(client, school):
     assert r.headers["cache-control"] == "no-store"
     rows = list(csv.reader(io.StringIO(r.text)))
     assert rows[0] == ["UPN", "Forename", "Surname", "Subject", "Target", "Benchmark",
-                       "Benchmark grade", "Estimate", "Grade format"]
+                       "Benchmark grade", "Estimate", "Grade format", "Baseline"]
     estimates = [row[7] for row in rows[1:] if row[7]]
     assert estimates and all(re.fullmatch(r"\d+\.\d\d", e) for e in estimates)  # one format
     assert len(rows) == 1 + 7 * 20

@@ -17,6 +17,8 @@ from server.schema.pupils import (
     RollForwardSchoolInput,
     RollForwardSchoolPayload,
     SchoolPupils,
+    SetStandardisedScoreInput,
+    SetStandardisedScorePayload,
     UploadFileInput,
     UploadPupilFilePayload,
 )
@@ -63,6 +65,15 @@ class PupilsMutation:
         self, info: Info, input: ConfirmPupilImportInput
     ) -> ConfirmPupilImportPayload:
         return await resolve.confirm_pupil_import(info.context, input)
+
+    @strawberry.mutation(
+        description="Set or remove a pupil's standardised score, the fallback baseline used "
+        "only without prior attainment (the school's administrators and Data Managers with "
+        "full pupil access); audited; the year group's pre-population then runs.")
+    async def set_standardised_score(
+        self, info: Info, input: SetStandardisedScoreInput
+    ) -> SetStandardisedScorePayload:
+        return await resolve.set_standardised_score(info.context, input)
 
     @strawberry.mutation(description="Cancel a checked file; nothing is imported from it.")
     async def discard_pupil_import(

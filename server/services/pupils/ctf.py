@@ -32,9 +32,11 @@ WELSH_LAS = range(660, 700)
 HEADER = ("UPN", "Forename", "Surname", "Gender", "Date of birth", "Year group",
           "Prior attainment", "Disadvantaged", "SEN", "EAL")
 
-# KS2 test result codes that stand in for a scaled score (STA's KS2 codes).
+# KS2 test result codes that stand in for a scaled score (STA's KS2 test outcome codes, as the
+# DfE's CTF assessment lists them: docs/CTF.md). Anything else is "not a scaled score".
 KS2_CODES: dict[str, str] = {
     "A": "absent",
+    "AS": "achieved the standard, without a scaled score",
     "B": "working below the standard of the test",
     "D": "disapplied",
     "F": "will take the test in the future",
@@ -42,12 +44,17 @@ KS2_CODES: dict[str, str] = {
     "J": "just arrived in the school",
     "L": "left before the test",
     "M": "missing",
+    "N": "took the test but was not awarded a scaled score",
+    "NS": "did not achieve the standard, without a scaled score",
     "P": "took the test in the past",
     "Q": "maladministration",
     "T": "unable to access the test",
     "U": "unable to access the test",
-    "X": "not entered",
 }
+# NC years of key stage 5, whose prior attainment is the mean GCSE point, not KS2.
+SIXTH_FORM = ("12", "13")
+# NC years whose prior attainment is the KS2 scaled score (key stage 4's years).
+KS2_PRIOR_YEARS = ("7", "8", "9", "10", "11")
 READING = "reading"
 MATHS = "maths"
 
@@ -116,7 +123,9 @@ def _gcse_point(assessment: Element) -> float | None:
 
 
 def _prior(pupil: Element, notes: list[tuple[str, str, str]]) -> float | None:
-    """Mean KS2 reading and maths scaled score, else the mean GCSE point, else None."""
+    """The prior attainment of the pupil's key stage (docs/CTF.md): for Years 12-13 the mean
+    9-1 GCSE point (a KS2 score is not on that scale), for Years 7-11 the mean KS2 reading
+    and maths scaled score; None without it, and for Years 3-6 (KS1 is not read)."""
     latest: dict[str, tuple[str, str]] = {}  # subject -> (year, result)
     gcse: list[float] = []
     for stage in pupil.iterfind("StageAssessments/KeyStage"):
@@ -135,6 +144,11 @@ def _prior(pupil: Element, notes: list[tuple[str, str, str]]) -> float | None:
                 point = _gcse_point(assessment)
                 if point is not None:
                     gcse.append(point)
+    year_group = _text(pupil.find("NCyearActual"))
+    if year_group in SIXTH_FORM:
+        return round(sum(gcse) / len(gcse), 2) if gcse else None
+    if year_group not in KS2_PRIOR_YEARS:
+        return None  # Years 3-6 take KS1, which is not read (a Year 6 CTF may hold KS2 results)
     scores: list[float] = []
     for subject in (READING, MATHS):
         if subject not in latest:
@@ -153,8 +167,6 @@ def _prior(pupil: Element, notes: list[tuple[str, str, str]]) -> float | None:
     if latest and len(scores) == 1:
         notes.append(("prior_attainment", "Only one of the KS2 reading and maths tests has a "
                       "scaled score: prior attainment needs both", "warning"))
-    if not latest and gcse:
-        return round(sum(gcse) / len(gcse), 2)
     return None
 
 

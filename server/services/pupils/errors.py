@@ -50,3 +50,8 @@ class PupilFileErrorCode(StrEnum):
     TOO_MANY_ROWS = "TOO_MANY_ROWS"
     NO_HEADER = "NO_HEADER"
     BAD_HEADER = "BAD_HEADER"
+
+
+class StandardisedScoreErrorCode(StrEnum):
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    NOT_FOUND = "NOT_FOUND"

@@ -37,9 +37,10 @@ from server.models.enums import (
 from server.services import uploads
 from server.services.accounts.audit import Actor, record
 from server.services.errors import UserInputError
+from server.services.estimates import baselines
 from server.services.pupils import ctf, reading
 from server.services.pupils.errors import PupilImportErrorCode
-from server.services.pupils.reading import Table, match_columns, read_table
+from server.services.pupils.reading import Table, header_key, match_columns, read_table
 from server.services.pupils_upn import validate_upn
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "sen": ("SEN",),
     "eal": ("EAL",),
 }
-COLUMN_NAMES = {field: names[0] for field, names in COLUMNS.items()}
+# Columns a file may leave out. Without the column, what the school holds is kept: a CTF (which
+# has no standardised score) or an older spreadsheet never wipes scores entered on the site.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "standardised_score": ("Standardised score", "CAT4 mean SAS", "Mean SAS", "SAS"),
+}
+COLUMN_NAMES = {field: names[0] for field, names in {**COLUMNS, **OPTIONAL_COLUMNS}.items()}
 FLAGS = ("disadvantaged", "sen", "eal")
 COMPARED = ("forename", "surname", "gender", "date_of_birth", "year_group",
             "prior_attainment", *FLAGS)
@@ -188,6 +194,21 @@ def _flag(value: Any) -> bool:
     raise ValueError("not Y or N")
 
 
+def _standardised_score(raw: Any, problems: list[Problem]) -> float | None:
+    """The optional standardised score (a fallback baseline), None when blank or wrong."""
+    if _text(raw) == "":
+        return None
+    try:
+        score = _number(raw)
+    except ValueError:
+        score = float("nan")
+    message = baselines.check_score(score)
+    if message:
+        problems.append(Problem("standardised_score", f"{message}, or left blank"))
+        return None
+    return round(score, 1)
+
+
 def parse_row(
     cells: dict[str, Any], academic_year: int
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -282,6 +303,9 @@ def parse_row(
                     prior = None
     values["prior_attainment"] = prior
 
+    if "standardised_score" in cells:
+        values["standardised_score"] = _standardised_score(cells["standardised_score"], problems)
+
     for field in FLAGS:
         try:
             values[field] = _flag(cells.get(field))
@@ -298,6 +322,10 @@ def parse_row(
 def parse_table(table: Table, academic_year: int) -> list[dict[str, Any]]:
     """Every data row as stored on a PupilImport: row number, values shown, problems."""
     positions = match_columns(table.header, COLUMNS)
+    keys = {header_key(h) for h in table.header}
+    for field, names in OPTIONAL_COLUMNS.items():
+        if keys & {header_key(n) for n in names}:  # present: read (a duplicate is refused)
+            positions |= match_columns(table.header, {field: names})
     rows: list[dict[str, Any]] = []
     for number, cells in table.rows:
         found = {f: cells[i] if i < len(cells) else None for f, i in positions.items()}
@@ -372,7 +400,7 @@ def _differs(values: dict[str, Any], pupil: dict[str, Any]) -> bool:
     if pupil["left_at"] is not None:
         return True  # back on the school's list: the pupil is current again
     stored = _stored(values)
-    for field in COMPARED:
+    for field in (*COMPARED, *(f for f in OPTIONAL_COLUMNS if f in values)):
         old, new = pupil[field], stored[field]
         if isinstance(old, float) or isinstance(new, float):
             if (old is None) != (new is None) or (old is not None and abs(old - new) > 1e-9):
@@ -384,7 +412,7 @@ def _differs(values: dict[str, Any], pupil: dict[str, Any]) -> bool:
 
 async def _school_pupils(school_id: int, connection=None) -> dict[str, dict[str, Any]]:
     rows = await Pupil.filter(school_id=school_id).using_db(connection).values(
-        "id", "upn", "left_at", *COMPARED
+        "id", "upn", "left_at", *COMPARED, *OPTIONAL_COLUMNS
     )
     return {row["upn"]: row for row in rows}
 
@@ -560,10 +588,15 @@ async def confirm_pupil_import(
             Pupil(school_id=school_id, left_at=None, **_stored(row["values"]))
             for row in applicable if check.statuses[row["row"]] in (NEW, UPDATED)
         ]
+        # An optional column the file has is written (a blank cell clears it); one it lacks
+        # is left as the school holds it.
+        optional = [f for f in OPTIONAL_COLUMNS
+                    if any(f in row["values"] for row in applicable)]
         if changed:
             await Pupil.bulk_create(
                 changed, batch_size=500, on_conflict=["school_id", "upn"],
-                update_fields=[*COMPARED, "left_at", "updated_at"], using_db=connection,
+                update_fields=[*COMPARED, *optional, "left_at", "updated_at"],
+                using_db=connection,
             )
         await pause_point("pupils.import.confirm", len(changed))
         marked_left = 0
@@ -583,8 +616,10 @@ async def confirm_pupil_import(
             result=result.as_json(), rows=kept)
         await record(actor, "pupils.import.confirm", school_id,
                      detail={"import": import_id, **result.as_json()}, connection=connection)
+    # New pupils, and changed ones (a new prior attainment or standardised score), get the
+    # targets their year group's pre-population gives (it never overwrites a person's target).
     new_year_groups = sorted({row["values"]["year_group"] for row in applicable
-                              if check.statuses[row["row"]] == NEW})
+                              if check.statuses[row["row"]] in (NEW, UPDATED)})
     prepopulated = await prepopulate_new_pupils(school_id, new_year_groups, actor)
     if prepopulated:
         result = ImportResult(**{**result.as_json(), "prepopulated": prepopulated})

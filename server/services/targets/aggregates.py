@@ -36,8 +36,8 @@ from server.models.enums import BenchmarkLevel, Editing, KeyStage
 from server.permissions.scope import SchoolSharing
 from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
-from server.services.estimates.errors import GradeErrorCode
 from server.services.estimates.challenge import CustomLevel
+from server.services.estimates.errors import GradeErrorCode
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
@@ -152,6 +152,7 @@ class TargetFigures:
 @dataclass(frozen=True)
 class EstimateFigures:
     pupils: int
+    fallback_pupils: int  # of `pupils`, those estimated from a standardised score
     average_points: Mapping[BenchmarkLevel, float | None]
 
 
@@ -177,6 +178,7 @@ async def year_group_figures(
         key = (r["school_id"], r["subject_id"])
         estimates[key] = EstimateFigures(
             pupils=int(r["pupils"]),
+            fallback_pupils=int(r["fallback_pupils"] or 0),
             average_points={
                 level: None if r[column] is None else float(r[column])
                 for level, column in (*summaries.LEVEL_COLUMNS.items(),

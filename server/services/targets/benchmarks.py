@@ -28,8 +28,8 @@ from server.services.targets.cohort import (
     grade_formats,
     year_group_estimates,
 )
-from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.custom_levels import CustomLevelInput, check_custom_level
+from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.prepopulate import run_prepopulation
 from server.services.targets.settings import check_subject_codes, require_school, year_group_of
 

@@ -19,8 +19,14 @@ from numpy.typing import NDArray
 from tortoise import connections
 
 from server.models import Pupil, SchoolValueAdded
-from server.models.enums import YEAR_GROUPS, BenchmarkLevel, GradeFormat, KeyStage
-from server.services.estimates import model
+from server.models.enums import (
+    YEAR_GROUPS,
+    BenchmarkLevel,
+    GradeFormat,
+    KeyStage,
+    PriorAttainmentSource,
+)
+from server.services.estimates import baselines, model
 from server.services.estimates.challenge import CustomLevel, parse_code
 from server.services.estimates.levels import BenchmarkLevel as EngineLevel
 from server.services.estimates.levels import KeyStage as EngineKeyStage
@@ -93,7 +99,9 @@ class SubjectChoice:
 class CohortEstimates:
     """Every pupil of a year group (columns) in every subject (rows), at each benchmark.
 
-    Pupils without prior attainment are listed but have NaN points and no grade.
+    A pupil without prior attainment is estimated from their standardised score equated
+    onto the prior-attainment scale (services.estimates.baselines), and `sources` says so;
+    a pupil with neither is listed but has NaN points and no grade.
     """
 
     school_id: int
@@ -107,6 +115,16 @@ class CohortEstimates:
     by_level: Mapping[BenchmarkLevel, model.Estimates] = field(repr=False)
     # Per subject with a custom challenge level: its estimate per pupil.
     custom: Mapping[str, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+    sources: tuple[PriorAttainmentSource, ...] = ()
+
+    def source(self, column: int) -> PriorAttainmentSource:
+        if column < 0 or column >= len(self.sources):
+            return PriorAttainmentSource.NONE
+        return self.sources[column]
+
+    @property
+    def pupils_on_standardised_score(self) -> int:
+        return sum(1 for s in self.sources if s == PriorAttainmentSource.STANDARDISED_SCORE)
 
     def row(self, code: str) -> int:
         return self.subjects.index(code)
@@ -314,12 +332,14 @@ async def year_group_estimates(
     rows = (
         await Pupil.filter(school_id=school_id, year_group=year_group, left_at__isnull=True)
         .order_by("id")
-        .values_list("id", "prior_attainment", "gender", "date_of_birth")
+        .values_list("id", "prior_attainment", "gender", "date_of_birth", "standardised_score")
     )
     choices = await subject_choices(school_id, ks, year_group, subject_codes)
     codes = tuple(choices)
     ids = tuple(r[0] for r in rows)
-    prior = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
+    own = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
+    scores = np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float)
+    prior = baselines.effective_prior(own, scores, ks)
     female = np.array([_female(r[2]) for r in rows], dtype=float)
     month = model.month_of_school_year(np.array([r[3].month for r in rows], dtype=np.int64))
     parameters = load_parameters(EngineKeyStage(ks.value))
@@ -346,4 +366,5 @@ async def year_group_estimates(
         subjects=codes,
         choices=choices,
         by_level=by_level,
+        sources=tuple(baselines.sources(own, scores, ks)),
     )

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from server.models.enums import BenchmarkLevel, KeyStage
 from server.services.errors import UserInputError
-from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.estimates.challenge import (
     MAX_FINE_GRADES,
     PERCENTILE_RANGE,
@@ -19,6 +18,7 @@ from server.services.estimates.challenge import (
     CustomLevel,
 )
 from server.services.estimates.levels import BenchmarkLevel as EngineLevel
+from server.services.targets.errors import TargetSettingsErrorCode
 
 _BENCHMARK_NAMES = "Average, High or Very High"
 

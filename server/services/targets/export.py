@@ -11,17 +11,25 @@ from collections.abc import Iterable, Sequence
 
 from server import xlsx_stream
 from server.formula_safety import neutralise
-from server.models.enums import BenchmarkLevel
+from server.models.enums import BenchmarkLevel, PriorAttainmentSource
 from server.services.targets.pupil_targets import PupilTargetRow
 
 __all__ = ["COLUMNS", "XLSX_TYPE", "export_row", "file_name", "neutralise", "workbook_bytes"]
 
 # "Estimate" is always the estimate's points with two decimals, whatever the subject's scale;
-# "Benchmark grade" is the grade on the scale named by "Grade format".
+# "Benchmark grade" is the grade on the scale named by "Grade format". "Baseline" says what
+# the estimate was made from: a standardised score is a fallback baseline (docs/BASELINES.md).
 COLUMNS: tuple[str, ...] = (
     "UPN", "Forename", "Surname", "Subject", "Target", "Benchmark", "Benchmark grade",
-    "Estimate", "Grade format",
+    "Estimate", "Grade format", "Baseline",
 )
+BASELINE_WORDS = {
+    PriorAttainmentSource.KS1: "KS1 result",
+    PriorAttainmentSource.KS2: "KS2 result",
+    PriorAttainmentSource.KS4: "GCSE results",
+    PriorAttainmentSource.STANDARDISED_SCORE: "Standardised score (fallback baseline)",
+    PriorAttainmentSource.NONE: "None (no estimate)",
+}
 BENCHMARK_WORDS = {BenchmarkLevel.AVERAGE: "Average (50th percentile)",
                    BenchmarkLevel.HIGH: "High (20th percentile)",
                    BenchmarkLevel.VERY_HIGH: "Very high (5th percentile)"}
@@ -45,7 +53,7 @@ def export_row(row: PupilTargetRow) -> list[str]:
             row.pupil.upn, row.pupil.forename, row.pupil.surname, row.subject.name,
             row.target.grade if row.target else "",
             benchmark_words(row), grade, points,
-            row.scale.name,
+            row.scale.name, BASELINE_WORDS[row.cohort.source(row.column)],
         )
     ]
 

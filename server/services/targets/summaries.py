@@ -12,7 +12,9 @@
   prior attainment and their mean estimate at each benchmark, with the year group's pupil
   revision (bumped by a trigger on pupil) and the model version it was computed from.
   `refresh_estimates` recomputes only rows that are missing or behind, in one set-based
-  statement: the model's fixed part a + b1*pa + b2*pa^2 + g*female + d*month evaluated in SQL
+  statement: each pupil's prior attainment, else their standardised score equated onto its
+  scale (services.estimates.baselines, the same straight line as the pages), the model's
+  fixed part a + b1*pa + b2*pa^2 + g*female + d*month evaluated in SQL
   from the shipped parameters, then z*su added and clamped to the scale, averaged. A school's
   custom challenge level (services/estimates/challenge.py) is averaged in the same statement
   from its terms (z1, z2, w, n), and a row computed at another level (or none) is stale.
@@ -28,6 +30,7 @@ from tortoise import connections
 
 from server.models import Subject
 from server.models.enums import BenchmarkLevel, KeyStage
+from server.services.estimates import baselines
 from server.services.estimates.challenge import CustomLevel
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.subjects import get_subject
@@ -104,6 +107,8 @@ async def refresh_estimates(
     clamped.append(f"AVG(CASE WHEN f.custom_level IS NULL THEN NULL ELSE {custom} END) "
                    "AS est_custom")
     month = f"(({_birth_month_sql('p.date_of_birth', postgres)} + 3) % 12)"
+    # Prior attainment, else the equated standardised score (a fallback baseline).
+    prior = baselines.sql_prior("p.prior_attainment", "p.standardised_score", postgres)
     ks, version = key_stage.value, parameters.version
     statement = f"""
         WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
@@ -127,19 +132,26 @@ async def refresh_estimates(
             WHERE c.id IS NULL OR c.revision <> v.revision OR c.model_version <> ?
                OR COALESCE(c.custom_level, '') <> COALESCE(u.code, '')
         ),
+        baseline AS MATERIALIZED (
+            SELECT p.school_id AS school_id, {prior} AS pa, p.gender AS gender,
+                   p.date_of_birth AS date_of_birth,
+                   CASE WHEN p.prior_attainment IS NULL THEN 1 ELSE 0 END AS fallback
+            FROM pupil p
+            WHERE p.school_id IN (SELECT school_id FROM stale)
+              AND p.year_group = ? AND p.left_at IS NULL
+              AND (p.prior_attainment IS NOT NULL OR p.standardised_score IS NOT NULL)
+        ),
         pupils AS MATERIALIZED (
-            SELECT p.school_id AS school_id, p.prior_attainment AS pa,
+            SELECT p.school_id AS school_id, p.pa AS pa, p.fallback AS fallback,
                    CASE UPPER(TRIM(p.gender)) WHEN 'F' THEN 1.0 WHEN 'M' THEN 0.0
                         ELSE 0.5 END AS female,
                    {month} AS month
-            FROM pupil p
-            WHERE p.school_id IN (SELECT school_id FROM stale)
-              AND p.year_group = ? AND p.left_at IS NULL AND p.prior_attainment IS NOT NULL
+            FROM baseline p
         ),
         fixed AS MATERIALIZED (
             SELECT k.school_id AS school_id, k.subject_id AS subject_id, s.su AS su,
                    s.low AS low, s.high AS high, k.custom_level AS custom_level,
-                   k.z1 AS z1, k.z2 AS z2, k.w AS w, k.n AS n,
+                   k.z1 AS z1, k.z2 AS z2, k.w AS w, k.n AS n, u.fallback AS fallback,
                    s.a + (u.pa - s.pa_mean) * (s.b1 + s.b2 * (u.pa - s.pa_mean))
                        + s.g * u.female + s.d * u.month AS y
             FROM stale k JOIN params s ON s.subject_id = k.subject_id
@@ -147,29 +159,32 @@ async def refresh_estimates(
         ),
         figures AS (
             SELECT f.school_id AS school_id, f.subject_id AS subject_id, COUNT(*) AS pupils,
+                   SUM(f.fallback) AS fallback_pupils,
                    {", ".join(clamped)}
             FROM fixed f
             GROUP BY f.school_id, f.subject_id
         )
         INSERT INTO estimate_summary (school_id, key_stage, year_group, subject_id, pupils,
-                                      average, high, very_high, custom, custom_level,
-                                      model_version, revision)
+                                      fallback_pupils, average, high, very_high, custom,
+                                      custom_level, model_version, revision)
         SELECT k.school_id, CAST(? AS VARCHAR(3)), CAST(? AS INTEGER), k.subject_id,
-               COALESCE(x.pupils, 0), x.est_0, x.est_1, x.est_2, x.est_custom, k.custom_level,
-               CAST(? AS VARCHAR(20)), k.revision
+               COALESCE(x.pupils, 0), COALESCE(x.fallback_pupils, 0), x.est_0, x.est_1, x.est_2,
+               x.est_custom, k.custom_level, CAST(? AS VARCHAR(20)), k.revision
         FROM stale k LEFT JOIN figures x
              ON x.school_id = k.school_id AND x.subject_id = k.subject_id
         WHERE 1 = 1
         ORDER BY k.school_id, k.subject_id
         ON CONFLICT (school_id, key_stage, year_group, subject_id) DO UPDATE SET
-            pupils = excluded.pupils, average = excluded.average, high = excluded.high,
+            pupils = excluded.pupils, fallback_pupils = excluded.fallback_pupils,
+            average = excluded.average, high = excluded.high,
             very_high = excluded.very_high, custom = excluded.custom,
             custom_level = excluded.custom_level, model_version = excluded.model_version,
             revision = excluded.revision
     """  # noqa: S608 - only placeholders and fixed SQL are interpolated
     z = [engine_level(level).z for level in LEVELS]
     await sql.execute(connection, statement, [
-        *values, year_group, *school_ids, ks, year_group, version, year_group, *z,
+        *values, year_group, *school_ids, ks, year_group, version,
+        *baselines.sql_values(key_stage), year_group, *z,
         ks, year_group, version,
     ])
 
@@ -184,8 +199,9 @@ async def figures(
         return []
     statement = f"""
         SELECT c.school_id AS school_id, c.subject_id AS subject_id, c.pupils AS pupils,
-               c.average AS average, c.high AS high, c.very_high AS very_high,
-               c.custom AS custom, t.targets_set AS targets_set, t.points_total AS points_total
+               c.fallback_pupils AS fallback_pupils, c.average AS average, c.high AS high,
+               c.very_high AS very_high, c.custom AS custom,
+               t.targets_set AS targets_set, t.points_total AS points_total
         FROM estimate_summary c
         LEFT JOIN target_summary t
                ON t.school_id = c.school_id AND t.key_stage = c.key_stage
