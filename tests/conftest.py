@@ -78,6 +78,8 @@ TABLES_IN_DELETE_ORDER = (
     "subject_settings", "year_group_settings", "school_value_added", "pupil_import", "pupil",
     # Emptied after target and pupil, whose triggers write them.
     "target_summary", "target_summary_grade", "estimate_summary", "pupil_revision", "subject",
+    # Written by triggers on target_summary.
+    "shared_targets_revision", "webhook_delivery", "webhook",
     "batch_row", "batch", "throttle_counter", "api_token", "session", "password_reset",
     "security_answer", "activation", "administrator_slot", "account", "organisation",
     "upkeep_claim",
