@@ -24,6 +24,7 @@ os.environ["ASPIRE_OUTBOX_DIR"] = str(_TMP / "outbox")
 os.environ["ASPIRE_SECRET_KEY"] = "test-secret-key-" + "x" * 32
 # Tests run upkeep themselves; servers started by tests do not schedule it unless asked.
 os.environ.setdefault("ASPIRE_UPKEEP_INTERVAL_MINUTES", "0")
+os.environ.setdefault("ASPIRE_WEBHOOK_POLL_SECONDS", "0")
 os.environ.pop("ASPIRE_REDIS_URL", None)
 os.environ.pop("ASPIRE_SMTP_URL", None)
 

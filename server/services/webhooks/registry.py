@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from server.auth.secrets import decrypt, encrypt, random_token
-from server.models import Account, Organisation, Webhook
+from server.models import Account, Organisation, Webhook, WebhookDelivery
 from server.models.enums import KeyStage
 from server.permissions.webhooks import may_register_webhooks
 from server.services.audit import Actor, record
@@ -113,3 +114,13 @@ async def schools_to_choose(account: Account | None) -> list[tuple[Organisation,
     pairs = [(s.id, ks.value) for s in schools for ks in KeyStage]
     shared = await shared_year_groups(account.organisation, pairs)
     return [(s, [ks.value for ks in KeyStage if shared[(s.id, ks.value)]]) for s in schools]
+
+
+async def last_deliveries(webhook_ids: list[int]) -> dict[int, WebhookDelivery]:
+    """The newest delivery of each webhook (two statements whatever the number)."""
+    if not webhook_ids:
+        return {}
+    newest = await WebhookDelivery.filter(webhook_id__in=webhook_ids).annotate(
+        newest=Max("id")).group_by("webhook_id").values_list("newest", flat=True)
+    rows = await WebhookDelivery.filter(id__in=list(newest))
+    return {d.webhook_id: d for d in rows}
