@@ -77,16 +77,13 @@ class AspireSubscriptions(AspireGraphQL):
         return None
 
 
-_subscriptions = AspireSubscriptions(
+# The WebSocket side of /graphql: an ASGI app (an instance, so Starlette's WebSocketRoute hands
+# it scope, receive and send rather than a WebSocket session).
+graphql_websocket = AspireSubscriptions(
     schema, graphql_ide=None, allow_queries_via_get=False,
     subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
     connection_init_wait_timeout=timedelta(seconds=10), max_subscriptions_per_connection=10,
 )
-
-
-async def graphql_websocket(scope, receive, send) -> None:
-    """The WebSocket side of /graphql (an ASGI app for Starlette's WebSocketRoute)."""
-    await _subscriptions(scope, receive, send)
 
 
 EXAMPLE_QUERY = """# Queries here run as you, with exactly your permissions.
