@@ -8,6 +8,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.targets",
     "server.pages.tracking",
     "server.pages.outside",
+    "server.pages.notifications",
     "server.pages.accounts",
     "server.pages.signup",
     "server.pages.pupils",
