@@ -32,12 +32,12 @@ def officer(server) -> dict:  # noqa: F811
     return json.loads(done.stdout)
 
 
-async def check(page, javascript: bool) -> None:
+async def check(page, javascript: bool) -> None:  # noqa: F811
     if javascript:
         await axe_check(page)
 
 
-async def add_and_delete(page, seeded: dict, url: str, javascript: bool) -> None:
+async def add_and_delete(page, seeded: dict, url: str, javascript: bool) -> None:  # noqa: F811
     await page.goto("/outside/notifications")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Change notifications")
     await check(page, javascript)
