@@ -7,29 +7,14 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from server.models import WebhookDelivery
-from tests.faults.serving import ROOT, Server, server_environment
+from tests.faults.serving import ROOT, server_environment
+from tests.webhooks.servers import serve, wait_for_file
 from tests.webhooks.world import hook, la_world, set_targets
 
 PAUSE_SECONDS = 30
-
-
-def wait_for_file(path: Path, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while not path.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return path.exists()
-
-
-def serve(folder: Path, **extra: str) -> Server:
-    env = server_environment(folder, os.environ["ASPIRE_DATABASE_URL"],
-                             ASPIRE_SECRET_KEY=os.environ["ASPIRE_SECRET_KEY"],
-                             ASPIRE_WEBHOOK_POLL_SECONDS="0.2", ASPIRE_WEBHOOK_LEASE_SECONDS="2",
-                             ASPIRE_WEBHOOK_RETRY_SECONDS="0.2", **extra)
-    return Server(env, folder / "server.log")
 
 
 async def test_a_server_killed_before_sending_leaves_the_delivery_for_the_next(tmp_path, receiver):
