@@ -78,3 +78,23 @@ async def test_a_claimed_row_is_taken_once(receiver):
     results = await asyncio.gather(*(deliver_due(FAST, holder=f"w{i}") for i in range(5)))
     assert sum(r.counts["delivered"] for r in results) == 1
     assert len(receiver.received) == 1
+
+
+async def test_upkeep_removes_finished_deliveries_after_30_days_and_never_queued_ones(receiver):
+    from datetime import UTC, datetime, timedelta
+
+    from server.services.audit import Actor
+    from server.services.upkeep import run_upkeep
+
+    _la, _chain, school, _quiet, officer = await la_world()
+    webhook, receiver.secret = await hook(officer, school, receiver.url)
+    old = datetime.now(UTC) - timedelta(days=31)
+    for n, status in enumerate(("delivered", "failed", "queued")):
+        await WebhookDelivery.create(webhook=webhook, event_id=f"e{n}", payload={}, status=status,
+                                     next_attempt_at=old, created_at=old,
+                                     finished_at=None if status == "queued" else old)
+    await WebhookDelivery.create(webhook=webhook, event_id="recent", payload={}, status="delivered",
+                                 next_attempt_at=old, created_at=old, finished_at=datetime.now(UTC))
+    result = await run_upkeep(Actor.command_line(), timedelta(minutes=30))
+    assert result.removed["old webhook deliveries"] == 2
+    assert sorted(await WebhookDelivery.all().values_list("event_id", flat=True)) == ["e2", "recent"]
