@@ -22,9 +22,9 @@ async def test_a_server_killed_before_sending_leaves_the_delivery_for_the_next(t
     webhook, receiver.secret = await hook(officer, school, receiver.url)
     pause = tmp_path / "paused"
     first = serve(tmp_path, ASPIRE_TEST_PAUSE_AT="webhook.deliver", ASPIRE_TEST_PAUSE_FILE=str(pause))
+    await set_targets(school, n=2)  # before the server: its first pass queues one delivery
     await asyncio.to_thread(first.start)
     try:
-        await set_targets(school, n=2)
         assert await asyncio.to_thread(wait_for_file, pause, PAUSE_SECONDS), first.log.read_text()
     finally:
         first.kill()
