@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from tortoise import connections
 from tortoise.contrib.starlette import RegisterTortoise
@@ -22,7 +22,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from server import base_url
 from server.auth.forwarded import UntrustedProxyWarning
 from server.auth.viewer import resolve_viewer
-from server.graphql_app import graphql_endpoint
+from server.graphql_app import graphql_endpoint, graphql_websocket
 from server.middleware import BodySizeLimitMiddleware, RequestLogMiddleware, SecurityHeadersMiddleware
 from server.outages import RETRY_AFTER_SECONDS
 from server.pages import auth as auth_pages
@@ -85,6 +85,7 @@ def routes() -> list:
     return [
         Route("/healthz", healthz),
         Route("/graphql", graphql_endpoint, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql_websocket),
         Route("/", home_pages.home),
         Route("/sign-in", auth_pages.sign_in_page("main"), methods=["GET", "POST"]),
         Route("/sign-out", auth_pages.sign_out, methods=["POST"]),
@@ -108,14 +109,15 @@ def create_app(settings: Settings | None = None, *, open_database: bool = True) 
         import logging
 
         from server.observability import configure_logging
-        from server.scheduling import upkeep_task
+        from server.scheduling import upkeep_task, webhook_task
 
         if not logging.getLogger().handlers:
             # A worker process of `aspire serve --workers N` starts without the parent's
             # logging set-up: without this its upkeep and error logs would be lost.
             configure_logging(settings.log_level)
 
-        async with RegisterTortoise(app, config=settings.tortoise_config()), upkeep_task(settings):
+        async with (RegisterTortoise(app, config=settings.tortoise_config()), upkeep_task(settings),
+                   webhook_task(settings)):
             # What start-up made lives as long as the process: the collector stops walking
             # it, so full collections under load take milliseconds, not tens of them.
             gc.collect()

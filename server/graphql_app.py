@@ -1,16 +1,24 @@
-"""POST /graphql for outside tools (Bearer token) and signed-in browsers."""
+"""POST /graphql for outside tools (Bearer token) and signed-in browsers; subscriptions over
+WebSocket (graphql-transport-ws) at the same path for outside tools with an API token."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import timedelta
 
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from server.auth.tokens import account_for_token
+from server.auth.viewer import Viewer, bearer_token
 from server.context import Context, build_context
+from server.models.enums import AccessVia
 from server.pages.rendering import render
 from server.schema import schema
 
@@ -30,6 +38,53 @@ class AspireGraphQL(GraphQL):
 # tools send a Bearer token and no cookie.
 _api = AspireGraphQL(schema, graphql_ide=None, allow_queries_via_get=False,
                      multipart_uploads_enabled=True)
+
+
+
+@dataclass
+class SocketContext(Context):
+    """A WebSocket's context: strawberry puts connection_init's payload here."""
+
+    connection_params: dict | None = None
+    token: str | None = None
+
+
+class AspireSubscriptions(AspireGraphQL):
+    """graphql-transport-ws only. Authenticated like the HTTP API, by API token only: in
+    connection_init's payload (`{"authorization": "Bearer <token>"}`) or the handshake's
+    Authorization header. Session cookies are not accepted here (a page on another site could
+    open a socket with them), so there is no CSRF question."""
+
+    async def get_context(self, request, response) -> SocketContext:
+        ip = request.client.host if request.client else None
+        return SocketContext(viewer=Viewer(via=AccessVia.TOKEN, ip_address=ip), request=request,
+                             response=response, token=bearer_token(request.headers))
+
+    async def on_ws_connect(self, context: SocketContext):
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        plain = (bearer_token({"authorization": header}) if isinstance(header, str) else None) \
+            or context.token
+        found = await account_for_token(plain) if plain else None
+        if found is None:
+            raise ConnectionRejectionError({"message": "Send an API token in connection_init's "
+                                            "payload as authorization: 'Bearer <token>'.",
+                                            "code": "UNAUTHENTICATED"})
+        account, token = found
+        context.viewer = Viewer(account=account, via=AccessVia.TOKEN, api_token=token,
+                                ip_address=context.viewer.ip_address)
+        context.token = plain
+        return None
+
+
+# The WebSocket side of /graphql: an ASGI app (an instance, so Starlette's WebSocketRoute hands
+# it scope, receive and send rather than a WebSocket session).
+graphql_websocket = AspireSubscriptions(
+    schema, graphql_ide=None, allow_queries_via_get=False,
+    subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+    connection_init_wait_timeout=timedelta(seconds=10), max_subscriptions_per_connection=10,
+)
+
 
 EXAMPLE_QUERY = """# Queries here run as you, with exactly your permissions.
 # Outside tools send the same to POST /graphql with "Authorization: Bearer <token>".

@@ -1,4 +1,5 @@
-"""The periodic upkeep task inside `aspire serve` (ASPIRE_UPKEEP_INTERVAL_MINUTES, 0 = off).
+"""The periodic tasks inside `aspire serve`: upkeep (ASPIRE_UPKEEP_INTERVAL_MINUTES, 0 = off)
+and the change-notification worker (ASPIRE_WEBHOOK_POLL_SECONDS, 0 = off).
 
 Every worker polls; the claim row lets one of them run upkeep when it is due, so several
 workers (or servers on one database) run it once per interval between them.
@@ -42,6 +43,40 @@ async def upkeep_task(settings: Settings):
         yield
         return
     task = asyncio.create_task(periodic_upkeep(settings))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def periodic_webhooks(settings: Settings) -> None:
+    """Every ASPIRE_WEBHOOK_POLL_SECONDS: queue what changed and send what is due. Each
+    delivery is claimed by one worker, so several workers or servers share the queue."""
+    from server.services.webhooks.delivery import DeliveryConfig
+    from server.services.webhooks.run import run_webhooks
+
+    poll = settings.webhook_poll_seconds
+    config = DeliveryConfig.from_settings(settings)
+    await asyncio.sleep(random.uniform(0, min(poll, 1.0)))  # noqa: S311 (not a secret)
+    while True:
+        try:
+            await run_webhooks(config)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database may be away: try again at the next poll
+            logger.warning("webhooks could not run; trying again in %.1f s", poll, exc_info=True)
+        await asyncio.sleep(poll)
+
+
+@contextlib.asynccontextmanager
+async def webhook_task(settings: Settings):
+    """The notification worker for the lifetime of the app (ASPIRE_WEBHOOK_POLL_SECONDS=0: none)."""
+    if settings.webhook_poll_seconds <= 0:
+        yield
+        return
+    task = asyncio.create_task(periodic_webhooks(settings))
     try:
         yield
     finally:

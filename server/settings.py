@@ -43,6 +43,14 @@ class Settings:
     database_command_timeout_seconds: float = 30.0
     upkeep_interval_minutes: int = 60
     request_body_timeout_seconds: float = 30.0
+    # Change notifications (issue 15): how often the worker looks for changes and due
+    # deliveries (0 = no worker in aspire serve), attempts before giving up, the first
+    # retry's delay (doubling each time), one delivery's time limit and a claim's lease.
+    webhook_poll_seconds: float = 5.0
+    webhook_max_attempts: int = 8
+    webhook_retry_seconds: float = 30.0
+    webhook_timeout_seconds: float = 5.0
+    webhook_lease_seconds: float = 60.0
     # Whether ASPIRE_BASE_URL was set (else base_url is the development default): server/base_url.py
     base_url_configured: bool = False
 
@@ -141,6 +149,11 @@ def load_settings() -> Settings:
         ),
         upkeep_interval_minutes=config("ASPIRE_UPKEEP_INTERVAL_MINUTES", cast=int, default=60),
         request_body_timeout_seconds=config("ASPIRE_REQUEST_BODY_TIMEOUT_SECONDS", cast=float, default=30.0),
+        webhook_poll_seconds=config("ASPIRE_WEBHOOK_POLL_SECONDS", cast=float, default=5.0),
+        webhook_max_attempts=max(1, config("ASPIRE_WEBHOOK_MAX_ATTEMPTS", cast=int, default=8)),
+        webhook_retry_seconds=config("ASPIRE_WEBHOOK_RETRY_SECONDS", cast=float, default=30.0),
+        webhook_timeout_seconds=config("ASPIRE_WEBHOOK_TIMEOUT_SECONDS", cast=float, default=5.0),
+        webhook_lease_seconds=config("ASPIRE_WEBHOOK_LEASE_SECONDS", cast=float, default=60.0),
     )
 
 

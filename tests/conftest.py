@@ -24,6 +24,7 @@ os.environ["ASPIRE_OUTBOX_DIR"] = str(_TMP / "outbox")
 os.environ["ASPIRE_SECRET_KEY"] = "test-secret-key-" + "x" * 32
 # Tests run upkeep themselves; servers started by tests do not schedule it unless asked.
 os.environ.setdefault("ASPIRE_UPKEEP_INTERVAL_MINUTES", "0")
+os.environ.setdefault("ASPIRE_WEBHOOK_POLL_SECONDS", "0")
 os.environ.pop("ASPIRE_REDIS_URL", None)
 os.environ.pop("ASPIRE_SMTP_URL", None)
 
@@ -78,6 +79,8 @@ TABLES_IN_DELETE_ORDER = (
     "subject_settings", "year_group_settings", "school_value_added", "pupil_import", "pupil",
     # Emptied after target and pupil, whose triggers write them.
     "target_summary", "target_summary_grade", "estimate_summary", "pupil_revision", "subject",
+    # Written by triggers on target_summary.
+    "shared_targets_revision", "webhook_delivery", "webhook",
     "batch_row", "batch", "throttle_counter", "api_token", "session", "password_reset",
     "security_answer", "activation", "administrator_slot", "account", "organisation",
     "upkeep_claim",

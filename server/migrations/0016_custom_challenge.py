@@ -24,7 +24,7 @@ class StateOnlyAlterField(ops.AlterField):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0013_standardised_scores')]
+    dependencies = [('models', '0015_webhooks')]
 
     initial = False
 

@@ -20,6 +20,7 @@ from server.models.target_settings import SubjectSettings, YearGroupSettings
 from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
 from server.models.tracking import AssessmentPoint, ExpectedGrade, WorkingAtGrade
 from server.models.upkeep import UpkeepClaim
+from server.models.webhooks import SharedTargetsRevision, Webhook, WebhookDelivery
 
 __models__ = [
     Organisation,
@@ -53,6 +54,9 @@ __models__ = [
     UpkeepClaim,
     SharingChange,
     OutsideRead,
+    SharedTargetsRevision,
+    Webhook,
+    WebhookDelivery,
 ]
 
 __all__ = [m.__name__ for m in __models__]

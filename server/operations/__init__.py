@@ -6,7 +6,7 @@ import functools
 import re
 from pathlib import Path
 
-_OPERATION = re.compile(r"^(query|mutation)\s+(\w+)", re.MULTILINE)
+_OPERATION = re.compile(r"^(query|mutation|subscription)\s+(\w+)", re.MULTILINE)
 
 
 @functools.cache

@@ -9,6 +9,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.tracking",
     "server.pages.tracking_grades",
     "server.pages.outside",
+    "server.pages.notifications",
     "server.pages.accounts",
     "server.pages.signup",
     "server.pages.pupils",

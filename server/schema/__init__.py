@@ -20,17 +20,19 @@ from server.schema.fields.target_settings import TargetSettingsMutation, TargetS
 from server.schema.fields.targets import TargetMutation, TargetQuery
 from server.schema.fields.tokens import TokenMutation, TokenQuery
 from server.schema.fields.tracking import TrackingMutation, TrackingQuery
+from server.schema.fields.webhooks import WebhookMutation, WebhookQuery, WebhookSubscription
 from server.schema.targets import lean_resolvers
 from server.settings import get_settings
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
-    TargetSettingsQuery, PupilsQuery, TrackingQuery, SharingQuery,
+    TargetSettingsQuery, PupilsQuery, TrackingQuery, SharingQuery, WebhookQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
-    TargetSettingsMutation, PupilsMutation, TrackingMutation, SharingMutation,
+    TargetSettingsMutation, PupilsMutation, TrackingMutation, SharingMutation, WebhookMutation,
 )
+SUBSCRIPTIONS: tuple[type, ...] = (WebhookSubscription,)
 
 # graphql-core's own executor when ASPIRE_GRAPHQL_EXECUTOR=ordinary (the test suite runs the
 # GraphQL tests that way too, so both paths answer the same).
@@ -38,6 +40,7 @@ FAST_EXECUTOR = get_settings().graphql_executor == "fast"
 
 Query = merge_types("Query", QUERIES)
 Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
+Subscription = merge_types("Subscription", SUBSCRIPTIONS)
 
 class AspireSchema(strawberry.Schema):
     def process_errors(self, errors, execution_context=None) -> None:
@@ -47,6 +50,7 @@ class AspireSchema(strawberry.Schema):
 schema = AspireSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     extensions=schema_extensions(),
     config=StrawberryConfig(disable_field_suggestions=True),
     execution_context_class=(

@@ -12,7 +12,9 @@
 - password-reset links past their expiry (cleared; failures and locks are left alone) and
   reset records with nothing left in them;
 - activation records of accounts activated more than USED_ACTIVATION_KEEP ago (the spent
-  code and verification link).
+  code and verification link);
+- webhook deliveries that finished (delivered, failed or stopped) more than
+  FINISHED_DELIVERY_KEEP ago; queued ones are never removed here.
 
 Only one worker runs it at a time: `claim` is one conditional UPDATE of the job's
 `upkeep_claim` row (free, and due unless forced), decided by the number of rows it changed.
@@ -34,6 +36,7 @@ from tortoise.expressions import Q
 from server.models import Activation, Batch, BatchRow, PasswordReset, PupilImport, Session, ThrottleCounter
 from server.models.enums import BatchStatus, PupilImportStatus
 from server.models.upkeep import UpkeepClaim
+from server.models.webhooks import WebhookDelivery
 from server.services.audit import Actor, record
 from server.services.batches.store import RESTORE_DAYS as BATCH_RESTORE_DAYS
 from server.services.targets import sql
@@ -46,6 +49,7 @@ LEASE = timedelta(minutes=15)
 THROTTLE_KEEP = timedelta(days=2)
 PENDING_IMPORT_KEEP = timedelta(days=1)
 USED_ACTIVATION_KEEP = timedelta(days=1)
+FINISHED_DELIVERY_KEEP = timedelta(days=30)
 
 
 @dataclass
@@ -124,6 +128,12 @@ async def _used_activations(now: datetime) -> int:
     return await Activation.filter(used_at__lte=now - USED_ACTIVATION_KEEP).delete()
 
 
+async def _finished_deliveries(now: datetime) -> int:
+    return await WebhookDelivery.filter(
+        status__not="queued", finished_at__lte=now - FINISHED_DELIVERY_KEEP
+    ).delete()
+
+
 async def purge(now: datetime, idle: timedelta) -> dict[str, int]:
     """Every step, in order; what each removed."""
     return {
@@ -134,6 +144,7 @@ async def purge(now: datetime, idle: timedelta) -> dict[str, int]:
         "unconfirmed pupil imports": await _pending_imports(now),
         "expired password-reset links": await _password_reset_links(now),
         "spent activations": await _used_activations(now),
+        "old webhook deliveries": await _finished_deliveries(now),
     }
 
 
