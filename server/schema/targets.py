@@ -135,8 +135,10 @@ class TargetChangeRecord:
     old_grade: str | None
     new_grade: str | None
     reason: str | None
-    benchmark: BenchmarkLevel | None
-    model_version: str | None
+    benchmark: BenchmarkLevel | None = strawberry.field(
+        description="A pre-populated value: the benchmark its estimate was taken at")
+    model_version: str | None = strawberry.field(
+        description="A pre-populated value: the version of the model parameters it came from")
     changed_by: str | None
     changed_at: str
 
