@@ -123,7 +123,7 @@ KS5_SELECTION = {
 # The least prior attainment a subject's entry asks for (assumption, docs/CALIBRATION-2019.md).
 KS5_FLOOR = {"maths": 4.5}
 FLOOR_WHY = "; none below {floor} mean GCSE points (entry asks for a grade 6 or 7 in GCSE maths)"
-KS4_RULES = dict(su=0.4, se_start=1.2, se_bounds=(1.0, 1.6), min_slope=0.08)
+KS4_RULES = dict(su=0.4, se_start=1.2, se_bounds=(1.0, 1.6), min_slope=0.08, b2_min=0.0)
 KS5_RULES = dict(su=0.3, se_start=0.9, se_bounds=(0.6, 1.5), min_slope=0.25)
 KS5_MONTH = -0.01
 SELECTION_WHY = "entry propensity correlated {rho} with prior attainment (assumption), entry share {share:.3f} ({how})"

@@ -31,6 +31,8 @@ class ShapeRules:
     se_bounds: tuple[float, float]
     min_slope: float
     gap_weight: float = 0.15
+    # Least curvature b2: 0 keeps the curve from bending down below the entrants' range.
+    b2_min: float = -np.inf
 
 
 # Prior attainment cells while solving (the recorded figures use the full 1,200: the two
@@ -85,12 +87,12 @@ def solve_shape(
         everyone, lead = misses(at(x), entrants, published, SOLVING_CELLS, also)
         return np.concatenate([everyone / 100, rules.gap_weight * lead / 100, flattening(x)])
 
-    x0 = np.array([start[0], start[1], 0.0, 0.3, rules.se_start])
-    bounds = ([-np.inf, 0.0, -np.inf, -2.0, low], [np.inf, np.inf, np.inf, 2.0, high])
+    x0 = np.array([start[0], start[1], max(0.0, rules.b2_min), 0.3, rules.se_start])
+    bounds = ([-np.inf, 0.0, rules.b2_min, -2.0, low], [np.inf, np.inf, np.inf, 2.0, high])
     x = least_squares(residuals, x0, bounds=bounds).x
 
     def worst(x: np.ndarray) -> float:
-        if not low <= x[4] <= high:
+        if not low <= x[4] <= high or x[2] < rules.b2_min:
             return 1e6
         everyone, lead = misses(at(x), entrants, published, SOLVING_CELLS, also)
         score = np.max(np.abs(everyone)) + rules.gap_weight * np.max(np.abs(lead))
