@@ -157,11 +157,13 @@ class TargetChangeRecord:
     old_grade: str | None
     new_grade: str | None
     reason: str | None
-    benchmark: BenchmarkLevel | None
+    benchmark: BenchmarkLevel | None = strawberry.field(
+        description="A pre-populated value: the benchmark its estimate was taken at")
     custom_level: CustomLevel | None = strawberry.field(
         description="With benchmark CUSTOM: the custom level the target was pre-populated at"
     )
-    model_version: str | None
+    model_version: str | None = strawberry.field(
+        description="A pre-populated value: the version of the model parameters it came from")
     changed_by: str | None
     changed_at: str
 

@@ -11,9 +11,15 @@ from dataclasses import replace
 
 import numpy as np
 from scipy.optimize import brentq, least_squares, minimize
-from scipy.special import ndtr
 
 from server.services.estimates.levels import KeyStage
+from server.services.estimates.national import (
+    both_at_least,
+    mean_grade_points,
+    mean_points,
+    share_at_least,
+)
+from server.services.estimates.national_shapes import ShapeRules, misses, solve_shape
 from server.services.estimates.parameters import (
     PARAMETERS_DIR,
     ModelParameters,
@@ -21,75 +27,17 @@ from server.services.estimates.parameters import (
     SubjectParameters,
     write_parameters,
 )
-from server.services.estimates.scales import GCSE_9_1, Scale
+from server.services.estimates.published import (
+    A_LEVEL_2019,
+    A_LEVEL_STUDENTS_2019,
+    GCSE_2019,
+    GCSE_COHORT_2019,
+    Published,
+)
+from server.services.estimates.scales import GCSE_9_1
 from server.services.estimates.subjects import get_subject, subjects_for
 
-VERSION = "2026.1"
-MONTHS = np.arange(12.0)
-
-
-def _prior_nodes(prior: PriorAttainment, cells: int = 1200) -> tuple[np.ndarray, np.ndarray]:
-    """Points and weights of the clipped normal prior, point masses at its ends."""
-    edges = np.linspace(prior.low, prior.high, cells + 1)
-    cdf = ndtr((edges - prior.mean) / prior.sd)
-    x = np.concatenate(([prior.low], (edges[:-1] + edges[1:]) / 2, [prior.high]))
-    w = np.concatenate(([cdf[0]], np.diff(cdf), [1 - cdf[-1]]))
-    return x, w / w.sum()
-
-
-def _pupil_means(
-    p: SubjectParameters, prior: PriorAttainment, month: np.ndarray = MONTHS
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fixed part over (gender, month, prior) cells and each cell's weight."""
-    x, w = _prior_nodes(prior)
-    pa = x - p.pa_mean
-    base = p.a + p.b1 * pa + p.b2 * pa * pa
-    female = np.array([0.0, 1.0])[:, None, None]
-    mu = base[None, None, :] + p.g * female + p.d * month[None, :, None]
-    weight = np.broadcast_to(w / (2 * len(month)), mu.shape)
-    return mu, weight
-
-
-def share_at_least(
-    p: SubjectParameters, prior: PriorAttainment, thresholds: Sequence[float]
-) -> np.ndarray:
-    """National share of pupils with y >= t, for each threshold t."""
-    mu, weight = _pupil_means(p, prior)
-    s = np.hypot(p.su, p.se)
-    t = np.asarray(thresholds, dtype=float)[:, None, None, None]
-    return (ndtr((mu - t) / s) * weight).sum(axis=(1, 2, 3))
-
-
-def mean_points(p: SubjectParameters, prior: PriorAttainment, scale: Scale) -> float:
-    """National mean of y clamped to the scale (a clamped normal's mean, cell by cell)."""
-    mu, weight = _pupil_means(p, prior)
-    s = np.hypot(p.su, p.se)
-    lo, hi = (scale.low - mu) / s, (scale.high - mu) / s
-    phi = np.exp(-0.5 * np.square([lo, hi])) / np.sqrt(2 * np.pi)
-    inside = mu * (ndtr(hi) - ndtr(lo)) + s * (phi[0] - phi[1])
-    clamped = scale.low * ndtr(lo) + scale.high * (1 - ndtr(hi)) + inside
-    return float((clamped * weight).sum())
-
-
-def mean_grade_points(p: SubjectParameters, prior: PriorAttainment, scale: Scale) -> float:
-    """National mean of whole-grade points (U = 0), as Attainment 8 counts them."""
-    steps = np.diff(scale.thresholds)
-    return float(share_at_least(p, prior, scale.thresholds[1:]) @ steps)
-
-
-def both_at_least(
-    first: SubjectParameters,
-    second: SubjectParameters,
-    prior: PriorAttainment,
-    threshold: float,
-    month: float,
-) -> float:
-    """Share of pupils born in `month` reaching `threshold` in both subjects."""
-    chances = []
-    for p in (first, second):
-        mu, weight = _pupil_means(p, prior, np.array([month]))
-        chances.append(ndtr((mu - threshold) / np.hypot(p.su, p.se)))
-    return float((chances[0] * chances[1] * weight).sum())
+VERSION = "2026.2"
 
 
 def _figure(name: str, target: float, model: float, source: str, unit: str = "%") -> dict:
@@ -136,21 +84,7 @@ def _rounded(p: SubjectParameters) -> SubjectParameters:
     )
 
 
-def _borrowing(reference: SubjectParameters, code: str, g: float, why_g: str) -> SubjectParameters:
-    """A subject without its own published distribution: the reference's shape and level."""
-    # Keep the all-pupil mean of the reference while girls and boys sit g apart.
-    a = reference.a + (reference.g - g) / 2
-    name = reference.subject
-    source = {
-        figure: f"as {name}: {reference.source.get(figure, 'no published figure for this subject')}"
-        for figure in ("b1", "b2", "d", "su", "se", "pa_mean")
-    }
-    source["a"] = f"the intercept of {name}, moved so the all-pupil mean stays that of {name}"
-    source["g"] = why_g
-    return replace(reference, subject=code, a=a, g=g, shape_from=name, source=source)
-
-
-# -- KS4 ----------------------------------------------------------------------------------
+# -- KS4 and KS5: every subject its own national shape (docs/CALIBRATION-2019.md) ---------
 
 KS4_PRIOR = PriorAttainment(
     measure="KS2 scaled score, mean of reading and maths",
@@ -161,145 +95,172 @@ KS4_PRIOR = PriorAttainment(
     source="mean about 104 as DfE's KS2 2019 averages (reading 104, maths 105); "
     "sd 6.5 is an assumption (design brief: 6-7); clipped to the 80-120 score range",
 )
-GCSE_MATHS_2019 = {9: 3.8, 8: 11.0, 7: 20.6, 6: 32.0, 5: 50.2, 4: 71.3, 3: 83.9, 2: 92.4, 1: 97.7}
-GCSE_MATHS_SOURCE = "GCSE maths 2019, England, cumulative shares (DfE data, BENCHMARKS.md)"
-ENGLISH_4_PLUS = 70.0
-ENGLISH_SOURCE = "GCSE English 4+ about 70%, UK 16-year-olds 2019 (JCQ, BENCHMARKS.md)"
 MONTH_GAP = 6.0
 MONTH_SOURCE = (
     "September- vs August-born gap in grade 4+ in English and maths, about 6 points "
     "(BENCHMARKS.md); solved with pupil residuals independent across subjects"
 )
+# DfE's England figures for GCSE maths at every grade (state-funded schools, end of KS4):
+# JCQ's UK tables give only 7/4/1, so maths is solved for these as well.
+GCSE_MATHS_DFE_2019 = {9: 3.8, 8: 11.0, 6: 32.0, 5: 50.2, 3: 83.9, 2: 92.4}
+GCSE_MATHS_DFE_SOURCE = "GCSE maths 2019, England, cumulative shares (DfE data, BENCHMARKS.md)"
+ALSO = {(KeyStage.KS4, "maths"): GCSE_MATHS_DFE_2019}
 A8_PER_SUBJECT = 4.67
 A8_SOURCE = "Attainment 8 average 46.7, state-funded schools 2019 (DfE), 4.67 a slot"
 
-# Girls' lead at equal prior attainment: direction from BENCHMARKS.md (girls ahead in
-# English, level or slightly behind in maths); sizes are assumptions.
-KS4_GENDER = {
-    "art": 0.6, "biology": 0.0, "business": 0.0, "chemistry": 0.0, "dt": 0.3,
-    "eng-lit": 0.7, "french": 0.4, "geography": 0.2, "german": 0.4, "history": 0.2,
-    "ict": 0.0, "music": 0.2, "pe": -0.1, "physics": -0.05, "rs": 0.4,
-    "science-additional": 0.0, "science-core": 0.0, "spanish": 0.4,
+# Who takes a subject: entry follows a propensity correlated rho with prior attainment
+# (assumptions, docs/CALIBRATION-2019.md); the entry share is published (JCQ entries).
+KS4_SELECTION = {
+    "biology": 0.8, "chemistry": 0.8, "physics": 0.8,
+    "french": 0.6, "german": 0.6, "spanish": 0.6,
+    # the combined science award: those who do not take the three sciences
+    "science-core": -0.8, "science-additional": -0.8,
 }  # fmt: skip
+KS5_SELECTION = {
+    "further-maths": 0.8, "maths": 0.5, "physics": 0.5, "chemistry": 0.5,
+    "biology": 0.3, "french": 0.5,
+}  # fmt: skip
+# The least prior attainment a subject's entry asks for (assumption, docs/CALIBRATION-2019.md).
+KS5_FLOOR = {"maths": 4.5}
+FLOOR_WHY = "; none below {floor} mean GCSE points (entry asks for a grade 6 or 7 in GCSE maths)"
+KS4_RULES = dict(su=0.4, se_start=1.2, se_bounds=(1.0, 1.6), min_slope=0.08, b2_min=0.0)
+KS5_RULES = dict(su=0.3, se_start=0.9, se_bounds=(0.6, 1.5), min_slope=0.25)
+KS5_MONTH = -0.01
+SELECTION_WHY = "entry propensity correlated {rho} with prior attainment (assumption), entry share {share:.3f} ({how})"
+FREE_SOURCE = "solved so the subject's entrants match {what}"
 
 
-def _ks4_maths(d: float) -> SubjectParameters:
-    base = SubjectParameters(
-        "maths", a=5.2, b1=0.27, b2=0.003, g=-0.05, d=d, su=0.4, se=1.2, pa_mean=KS4_PRIOR.mean
+def _entry_share(key_stage: KeyStage, code: str, row: Published) -> tuple[float, str]:
+    if key_stage is KeyStage.KS4:
+        # the double award counts two entries a pupil
+        per_pupil = 2 if row.jcq_name.startswith("Science: Double") else 1
+        share = min(1.0, (row.entries_aged_16 or row.entries) / per_pupil / GCSE_COHORT_2019)
+        how = f"JCQ UK entries aged 16 over {GCSE_COHORT_2019} in GCSE maths"
+        return share, how + (", two entries a pupil" if per_pupil == 2 else "")
+    how = f"JCQ UK entries over {A_LEVEL_STUDENTS_2019} A level students"
+    return min(1.0, row.entries / A_LEVEL_STUDENTS_2019), how
+
+
+def _entrants(key_stage: KeyStage, code: str, row: Published) -> PriorAttainment | None:
+    rho = (KS4_SELECTION if key_stage is KeyStage.KS4 else KS5_SELECTION).get(code)
+    if rho is None:
+        return None
+    prior = KS4_PRIOR if key_stage is KeyStage.KS4 else KS5_PRIOR
+    share, how = _entry_share(key_stage, code, row)
+    why = SELECTION_WHY.format(rho=rho, share=share, how=how)
+    floor = KS5_FLOOR.get(code) if key_stage is KeyStage.KS5 else None
+    if floor is not None:
+        why += FLOOR_WHY.format(floor=floor)
+    return prior.entrants(share, rho, why, floor)
+
+
+def _what(row: Published) -> str:
+    grades = "/".join(_label(row, g) for g in sorted(row.all, reverse=True))
+    return f"JCQ 2019 {row.jcq_name}, cumulative % at {grades} ({row.source})"
+
+
+def _label(row: Published, grade: int) -> str:
+    if row.table == "a level":
+        return {6: "A*", 5: "A", 4: "B", 3: "C", 2: "D", 1: "E"}[grade]
+    return str(grade)
+
+
+def _subject(key_stage: KeyStage, code: str, row: Published, d: float, start: tuple[float, float]) -> SubjectParameters:
+    prior = KS4_PRIOR if key_stage is KeyStage.KS4 else KS5_PRIOR
+    rules = ShapeRules(d=d, **(KS4_RULES if key_stage is KeyStage.KS4 else KS5_RULES))
+    entrants = _entrants(key_stage, code, row)
+    also = ALSO.get((key_stage, code))
+    p = _rounded(solve_shape(code, row, entrants or prior, prior, rules, start, also))
+    what = _what(row) + (f" and {GCSE_MATHS_DFE_SOURCE} at 9/8/6/5/3/2" if also else "")
+    solved = FREE_SOURCE.format(what=what)
+    return replace(
+        p,
+        entrants=entrants,
+        source={
+            **{f: solved for f in ("a", "b1", "b2", "se")},
+            "g": f"solved with the others for the girls' lead, same table by gender ({what})",
+            "d": f"one value for the key stage: {MONTH_SOURCE}"
+            if key_stage is KeyStage.KS4
+            else "assumption: month of birth matters little by 18",
+            "su": f"assumption: school progress sd {rules.su} grades (BENCHMARKS.md)",
+            "pa_mean": "the key stage's prior attainment mean (centring only)",
+        },
     )
-    grades = list(GCSE_MATHS_2019)
-    target = np.array([GCSE_MATHS_2019[g] for g in grades]) / 100
-
-    def misfit(p: SubjectParameters) -> np.ndarray:
-        return share_at_least(p, KS4_PRIOR, grades) - target
-
-    return _solve_shape(base, misfit, (5.2, 0.27, 0.003), minimax=True)
 
 
-def _ks4_english(maths: SubjectParameters) -> SubjectParameters:
-    base = replace(maths, subject="eng-lang", g=0.7)
-
-    def misfit(p: SubjectParameters) -> np.ndarray:
-        return share_at_least(p, KS4_PRIOR, [4.0]) - ENGLISH_4_PLUS / 100
-
-    return _solve_shape(base, misfit, (maths.a,), free=("a",))
+def _figures(key_stage: KeyStage, code: str, p: SubjectParameters, row: Published) -> list:
+    prior = KS4_PRIOR if key_stage is KeyStage.KS4 else KS5_PRIOR
+    also = ALSO.get((key_stage, code)) or {}
+    everyone, _ = misses(p, p.entrants or prior, row, also=also)
+    name = get_subject(key_stage, code).name
+    grades = sorted(row.all, reverse=True)
+    figures = [
+        _figure(f"{name} {_label(row, g)}+", row.all[g], row.all[g] + miss, _what(row))
+        for g, miss in zip(grades, everyone, strict=False)
+    ]
+    extra = sorted(also, reverse=True)
+    return figures + [
+        _figure(f"DfE England GCSE maths {g}+", also[g], also[g] + miss, GCSE_MATHS_DFE_SOURCE)
+        for g, miss in zip(extra, everyone[len(grades) :], strict=True)
+    ]
 
 
 def _ks4_month_gap(maths: SubjectParameters, english: SubjectParameters) -> float:
-    gap = both_at_least(maths, english, KS4_PRIOR, 4.0, 0) - both_at_least(
-        maths, english, KS4_PRIOR, 4.0, 11
-    )
+    gap = both_at_least(maths, english, KS4_PRIOR, 4.0, 0) - both_at_least(maths, english, KS4_PRIOR, 4.0, 11)
     return 100 * gap
+
+
+def _ks4_pair(d: float) -> tuple[SubjectParameters, SubjectParameters]:
+    return tuple(_subject(KeyStage.KS4, c, GCSE_2019[c], d, (5.0, 0.27)) for c in ("maths", "eng-lang"))
+
+
+def _attainment_8(subjects: dict[str, SubjectParameters]) -> float:
+    """Entry-weighted mean whole-grade points over the catalogue, maths and English twice."""
+    points, weights = [], []
+    for code, p in subjects.items():
+        share, _ = _entry_share(KeyStage.KS4, code, GCSE_2019[code])
+        points.append(mean_grade_points(p, p.entrants or KS4_PRIOR, GCSE_9_1))
+        weights.append(share * (2.0 if code in ("maths", "eng-lang") else 1.0))
+    return float(np.dot(points, weights) / np.sum(weights))
 
 
 def build_ks4() -> ModelParameters:
     def gap_misfit(d: float) -> float:
-        maths = _ks4_maths(d)
-        return _ks4_month_gap(maths, _ks4_english(maths)) - MONTH_GAP
+        return _ks4_month_gap(*_ks4_pair(d)) - MONTH_GAP
 
-    d = brentq(gap_misfit, -0.12, 0.0, xtol=1e-5)
-    maths = _rounded(_ks4_maths(d))
-    english = _rounded(_ks4_english(maths))
-    maths = replace(
-        maths,
-        source={
-            **{f: f"solved so the national distribution matches {GCSE_MATHS_SOURCE}"
-               for f in ("a", "b1", "b2")},
-            "g": "assumption: girls level or slightly behind in maths (BENCHMARKS.md)",
-            "d": f"solved for the {MONTH_SOURCE}",
-            "su": "assumption: school progress sd 0.3-0.5 grades (BENCHMARKS.md)",
-            "se": "assumption: pupil residual sd 1.1-1.4 grades (BENCHMARKS.md)",
-            "pa_mean": "the prior attainment mean",
-        },
-    )  # fmt: skip
-    english = replace(
-        english,
-        shape_from="maths",
-        source={
-            **{f: "borrowed from maths" for f in ("b1", "b2", "su", "se", "pa_mean")},
-            "a": f"solved for {ENGLISH_SOURCE}",
-            "g": "assumption: girls ahead in English (BENCHMARKS.md) by 0.7 grade",
-            "d": f"solved with maths for the {MONTH_SOURCE}",
-        },
-    )
-    subjects = {"maths": maths, "eng-lang": english}
+    d = round(brentq(gap_misfit, -0.12, 0.0, xtol=1e-4), 4)
+    subjects = dict(zip(("maths", "eng-lang"), _ks4_pair(d), strict=True))
     for subject in subjects_for(KeyStage.KS4):
-        if subject.code in subjects:
-            continue
-        reference = english if subject.code == "eng-lit" else maths
-        why = "assumption: direction by subject family, girls ahead in essay subjects"
-        subjects[subject.code] = _rounded(
-            _borrowing(reference, subject.code, KS4_GENDER[subject.code], why)
-        )
+        if subject.code not in subjects:
+            row = GCSE_2019[subject.code]
+            subjects[subject.code] = _subject(KeyStage.KS4, subject.code, row, d, (5.0, 0.27))
     subjects = {s.code: subjects[s.code] for s in subjects_for(KeyStage.KS4)}
-
-    maths_shares = share_at_least(maths, KS4_PRIOR, list(GCSE_MATHS_2019)) * 100
-    figures = [
-        _figure(f"GCSE maths {g}+", GCSE_MATHS_2019[g], m, GCSE_MATHS_SOURCE)
-        for g, m in zip(GCSE_MATHS_2019, maths_shares, strict=True)
-    ]
+    figures = [f for c, p in subjects.items() for f in _figures(KeyStage.KS4, c, p, GCSE_2019[c])]
     figures.append(
         _figure(
-            "GCSE English Language 4+",
-            ENGLISH_4_PLUS,
-            100 * share_at_least(english, KS4_PRIOR, [4.0])[0],
-            ENGLISH_SOURCE,
+            "Attainment 8 points a subject (entry-weighted, maths and English twice)",
+            A8_PER_SUBJECT, _attainment_8(subjects), A8_SOURCE, unit="points",
         )
-    )
-    weights = {"maths": 2.0, "eng-lang": 2.0}
-    points = [mean_grade_points(p, KS4_PRIOR, GCSE_9_1) for p in subjects.values()]
-    w = np.array([weights.get(c, 1.0) for c in subjects])
-    figures.append(
-        _figure(
-            "Attainment 8 points a subject (maths and English double weighted)",
-            A8_PER_SUBJECT,
-            float(np.dot(points, w) / w.sum()),
-            A8_SOURCE,
-            unit="points",
-        )
-    )
+    )  # fmt: skip
     figures.append(
         _figure(
             "Sep vs Aug born gap, 4+ in English Language and maths",
-            MONTH_GAP,
-            _ks4_month_gap(maths, english),
-            MONTH_SOURCE,
-            unit="percentage points",
+            MONTH_GAP, _ks4_month_gap(subjects["maths"], subjects["eng-lang"]),
+            MONTH_SOURCE, unit="percentage points",
         )
-    )
+    )  # fmt: skip
     return ModelParameters(
         version=VERSION,
         key_stage=KeyStage.KS4,
         prior=KS4_PRIOR,
         subjects=subjects,
-        source="Calibrated by server/services/estimates/calibrate.py to public national "
-        "figures; subjects without a published distribution borrow maths' shape "
-        "(English Literature borrows English Language's). Outcome points: GCSE 9-1.",
+        source="Calibrated by server/services/estimates/calibrate.py: every subject solved "
+        "for its own JCQ 2019 cumulative percentages (UK; maths and English Language UK "
+        "16-year-olds), its entrants' prior attainment modelled where it differs "
+        "(docs/CALIBRATION-2019.md). Outcome points: GCSE 9-1.",
         calibration=tuple(figures),
     )
 
-
-# -- KS5 ----------------------------------------------------------------------------------
 
 KS5_PRIOR = PriorAttainment(
     measure="mean GCSE point score (9-1)",
@@ -309,58 +270,22 @@ KS5_PRIOR = PriorAttainment(
     high=9.0,
     source="assumption for A-level takers (design brief: mean about 5.5, sd about 1.2)",
 )
-A_LEVEL_2019 = {6: 7.7, 5: 25.4, 3: 75.9, 1: 97.6}
-A_LEVEL_SOURCE = "A level 2019, UK, all subjects: A* / A*-A / A*-C / A*-E (JCQ, BENCHMARKS.md)"
-KS5_GENDER = {
-    "art": 0.2, "biology": 0.0, "business": 0.0, "chemistry": 0.0, "computing": -0.1,
-    "economics": -0.05, "eng-lit": 0.15, "french": 0.1, "further-maths": -0.1,
-    "geography": 0.05, "history": 0.05, "maths": -0.1, "physics": -0.1,
-    "psychology": 0.15, "rs": 0.1, "sociology": 0.15,
-}  # fmt: skip
 
 
 def build_ks5() -> ModelParameters:
-    reference = SubjectParameters(
-        "all A levels", a=4.0, b1=0.8, b2=0.0, g=0.0, d=-0.01, su=0.3, se=0.9,
-        pa_mean=KS5_PRIOR.mean,
-    )  # fmt: skip
     codes = [s.code for s in subjects_for(KeyStage.KS5)]
-    why = "assumption: small gaps by subject family at A level"
-    grades = list(A_LEVEL_2019)
-    target = np.array([A_LEVEL_2019[g] for g in grades]) / 100
-
-    def pooled(ref: SubjectParameters) -> np.ndarray:
-        rows = [_borrowing(ref, c, KS5_GENDER[c], why) for c in codes]
-        return np.mean([share_at_least(p, KS5_PRIOR, grades) for p in rows], axis=0)
-
-    reference = _rounded(_solve_shape(reference, lambda p: pooled(p) - target, (4.0, 0.8, 0.0)))
-    reference = replace(
-        reference,
-        source={
-            **{f: f"solved so all subjects pooled match {A_LEVEL_SOURCE}"
-               for f in ("a", "b1", "b2")},
-            "g": "reference level; each subject sets its own gap",
-            "d": "assumption: month of birth matters little by 18",
-            "su": "assumption: school progress sd about 0.3 grade",
-            "se": "assumption: pupil residual sd about 0.9 of an A level grade",
-            "pa_mean": "the prior attainment mean",
-        },
-    )  # fmt: skip
-    subjects = {c: _rounded(_borrowing(reference, c, KS5_GENDER[c], why)) for c in codes}
-    shares = 100 * np.mean([share_at_least(p, KS5_PRIOR, grades) for p in subjects.values()], 0)
-    labels = {6: "A*", 5: "A*-A", 3: "A*-C", 1: "A*-E"}
+    subjects = {c: _subject(KeyStage.KS5, c, A_LEVEL_2019[c], KS5_MONTH, (4.0, 0.8)) for c in codes}
+    figures = [f for c, p in subjects.items() for f in _figures(KeyStage.KS5, c, p, A_LEVEL_2019[c])]
     return ModelParameters(
         version=VERSION,
         key_stage=KeyStage.KS5,
         prior=KS5_PRIOR,
         subjects=subjects,
-        source="Calibrated by server/services/estimates/calibrate.py. Every subject borrows "
-        "the shape of all A levels pooled (no subject-level distribution used) and "
-        "differs only by its gender gap. Outcome points: A level, E=1 ... A*=6.",
-        calibration=tuple(
-            _figure(f"A level {labels[g]}", A_LEVEL_2019[g], m, A_LEVEL_SOURCE)
-            for g, m in zip(grades, shares, strict=True)
-        ),
+        source="Calibrated by server/services/estimates/calibrate.py: every subject solved "
+        "for its own JCQ 2019 A level cumulative percentages (UK, all candidates), its "
+        "entrants' prior attainment modelled where it differs (docs/CALIBRATION-2019.md). "
+        "Outcome points: A level, E=1 ... A*=6.",
+        calibration=tuple(figures),
     )
 
 

@@ -2,13 +2,14 @@
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import ndtri
 
 from server.services.estimates.levels import KeyStage
 
@@ -31,6 +32,8 @@ class SubjectParameters:
     pa_mean: float
     shape_from: str | None = None
     source: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # Who takes the subject, where their prior attainment differs from the key stage's.
+    entrants: "PriorAttainment | None" = None
 
     def figures(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in FIGURES}
@@ -49,6 +52,27 @@ class PriorAttainment:
 
     def draw(self, rng: np.random.Generator, n: int) -> NDArray[np.float64]:
         return np.clip(rng.normal(self.mean, self.sd, n), self.low, self.high)
+
+    def entrants(
+        self, share: float, rho: float, source: str, floor: float | None = None
+    ) -> "PriorAttainment":
+        """The prior attainment of those who take a subject taken by `share` of the cohort.
+
+        Entry follows a propensity correlated `rho` with prior attainment (negative: the
+        weaker take it); the entrants' mean and sd are those of the selected part of a
+        bivariate normal, kept as a normal clipped to the same range (or from `floor`, the
+        least prior attainment the subject's entry asks for).
+        """
+        if not 0 < share <= 1 or not -1 <= rho <= 1:
+            raise ValueError("share must be in (0, 1] and rho in [-1, 1]")
+        low = self.low if floor is None else max(self.low, floor)
+        if share == 1 or rho == 0:
+            return replace(self, low=low, source=source)
+        z = float(ndtri(1 - share))
+        mills = float(np.exp(-z * z / 2) / np.sqrt(2 * np.pi)) / share
+        sd = self.sd * np.sqrt(1 - rho * rho * mills * (mills - z))
+        mean = self.mean + rho * self.sd * mills
+        return replace(self, mean=round(mean, 3), sd=round(float(sd), 3), low=low, source=source)
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,9 +98,7 @@ class ModelParameters:
     subjects: Mapping[str, SubjectParameters]
     source: str = ""
     calibration: tuple[Mapping[str, Any], ...] = ()
-    _tables: dict[tuple[str, ...], ParameterTable] = field(
-        default_factory=dict, init=False, repr=False
-    )
+    _tables: dict[tuple[str, ...], ParameterTable] = field(default_factory=dict, init=False, repr=False)
 
     def __getitem__(self, subject: str) -> SubjectParameters:
         try:
@@ -84,16 +106,39 @@ class ModelParameters:
         except KeyError:
             raise KeyError(f"no {self.key_stage} parameters for {subject!r}") from None
 
+    def entrants(self, subject: str) -> PriorAttainment:
+        """The prior attainment of the subject's national entrants."""
+        return self[subject].entrants or self.prior
+
     def table(self, subjects: Iterable[str] | None = None) -> ParameterTable:
         codes = tuple(self.subjects if subjects is None else subjects)
         if codes not in self._tables:
             rows = [self[c] for c in codes]
-            columns = {
-                name: np.array([getattr(r, name) for r in rows], dtype=float)[:, None]
-                for name in FIGURES
-            }
+            columns = {name: np.array([getattr(r, name) for r in rows], dtype=float)[:, None] for name in FIGURES}
             self._tables[codes] = ParameterTable(codes, **columns)
         return self._tables[codes]
+
+
+def _prior_from_json(prior: Mapping[str, Any]) -> PriorAttainment:
+    return PriorAttainment(
+        measure=prior["measure"],
+        mean=float(prior["mean"]),
+        sd=float(prior["sd"]),
+        low=float(prior["low"]),
+        high=float(prior["high"]),
+        source=prior.get("source", ""),
+    )
+
+
+def _prior_to_json(p: PriorAttainment) -> dict[str, Any]:
+    return {
+        "measure": p.measure,
+        "mean": p.mean,
+        "sd": p.sd,
+        "low": p.low,
+        "high": p.high,
+        "source": p.source,
+    }
 
 
 def parameters_from_json(data: Mapping[str, Any]) -> ModelParameters:
@@ -110,18 +155,12 @@ def parameters_from_json(data: Mapping[str, Any]) -> ModelParameters:
             **{name: float(row[name]) for name in FIGURES},
             shape_from=row.get("shape_from"),
             source=dict(row.get("source", {})),
+            entrants=_prior_from_json(row["entrants"]) if row.get("entrants") else None,
         )
     return ModelParameters(
         version=str(data["version"]),
         key_stage=KeyStage(data["key_stage"]),
-        prior=PriorAttainment(
-            measure=prior["measure"],
-            mean=float(prior["mean"]),
-            sd=float(prior["sd"]),
-            low=float(prior["low"]),
-            high=float(prior["high"]),
-            source=prior.get("source", ""),
-        ),
+        prior=_prior_from_json(prior),
         subjects=subjects,
         source=data.get("source", ""),
         calibration=tuple(data.get("calibration", ())),
@@ -129,7 +168,6 @@ def parameters_from_json(data: Mapping[str, Any]) -> ModelParameters:
 
 
 def parameters_to_json(parameters: ModelParameters) -> dict[str, Any]:
-    p = parameters.prior
     return {
         "version": parameters.version,
         "key_stage": str(parameters.key_stage),
@@ -137,19 +175,13 @@ def parameters_to_json(parameters: ModelParameters) -> dict[str, Any]:
         "(pa = prior attainment - pa_mean; month 0 = September ... 11 = August); "
         "see docs BENCHMARKS.md",
         "source": parameters.source,
-        "prior_attainment": {
-            "measure": p.measure,
-            "mean": p.mean,
-            "sd": p.sd,
-            "low": p.low,
-            "high": p.high,
-            "source": p.source,
-        },
+        "prior_attainment": _prior_to_json(parameters.prior),
         "subjects": {
             code: {
                 **s.figures(),
                 "shape_from": s.shape_from,
                 "source": dict(s.source),
+                **({"entrants": _prior_to_json(s.entrants)} if s.entrants else {}),
             }
             for code, s in parameters.subjects.items()
         },

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from server.services.estimates.model import expected_points
-from server.services.estimates.parameters import ModelParameters
+from server.services.estimates.parameters import ModelParameters, PriorAttainment
 
 COLUMNS = (
     "pupil_id",
@@ -54,12 +54,15 @@ def simulate_national(
     pupils_per_school: int = 100,
     seed: int = 0,
     subjects: Sequence[str] | None = None,
+    prior: PriorAttainment | None = None,
 ) -> NationalData:
     """Several hundred schools of pupils who each take every subject.
 
     School sizes vary from half to one and a half times `pupils_per_school`; each school
     has its own progress u_j in each subject, and each pupil a residual per subject.
     Outcomes are fine grades as the model draws them (a few fall outside the scale).
+    Pupils' prior attainment is drawn from `prior` (default the key stage's): pass
+    `parameters.entrants(code)` to simulate one subject's national entrants.
     """
     rng = np.random.default_rng(seed)
     codes = list(subjects if subjects is not None else parameters.subjects)
@@ -67,7 +70,7 @@ def simulate_national(
     sizes = rng.integers(low, pupils_per_school + (pupils_per_school - low) + 1, schools)
     school = np.repeat(np.arange(1, schools + 1), sizes)
     n = len(school)
-    prior = np.round(parameters.prior.draw(rng, n), 2)
+    drawn = np.round((prior or parameters.prior).draw(rng, n), 2)
     female = rng.integers(0, 2, n)
     month = rng.integers(0, 12, n)
 
@@ -75,13 +78,13 @@ def simulate_national(
     u = rng.normal(0.0, 1.0, (len(codes), schools)) * table.su
     e = rng.normal(0.0, 1.0, (len(codes), n)) * table.se
     # The model's own y, not clamped to the scale: clamping would bend the fitted curve.
-    y = expected_points(table, prior, female, month) + u[:, school - 1] + e
+    y = expected_points(table, drawn, female, month) + u[:, school - 1] + e
 
     return NationalData(
         pupil_id=np.tile(np.arange(1, n + 1), len(codes)),
         school_id=np.tile(school, len(codes)),
         subject=np.repeat(np.array(codes), n),
-        prior_attainment=np.tile(prior, len(codes)),
+        prior_attainment=np.tile(drawn, len(codes)),
         female=np.tile(female, len(codes)),
         month=np.tile(month, len(codes)),
         outcome_points=np.round(y.ravel(), 3),

@@ -48,7 +48,7 @@ def test_codes_are_unique_slugs_within_a_key_stage():
 @pytest.mark.parametrize("key_stage", list(KeyStage))
 def test_every_subject_has_shipped_parameters_with_sources(key_stage):
     parameters = load_parameters(key_stage)
-    assert parameters.version == "2026.1"
+    assert parameters.version == "2026.2"
     for subject in subjects_for(key_stage):
         p = parameters[subject.code]
         assert set(p.source) >= {"a", "b1", "b2", "g", "d", "su", "se", "pa_mean"}
