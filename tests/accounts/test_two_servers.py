@@ -70,7 +70,9 @@ def server(env):
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("server did not start: " + process.stderr.read1().decode()[-2000:])
+                process.kill()  # reading a live server's stderr would wait for ever
+                process.wait(timeout=10)
+                raise RuntimeError("server did not start: " + process.stderr.read().decode()[-2000:])
             time.sleep(0.2)
         yield base
     finally:
