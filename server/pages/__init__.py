@@ -14,4 +14,5 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.batches",
     "server.pages.target_settings",
     "server.pages.sharing",
+    "server.pages.sharing_reads",
 )
