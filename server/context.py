@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,14 +20,6 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     # Cookies a mutation asks the page to set (None: clear); pages apply them.
     set_cookies: dict[str, str | None] = field(default_factory=dict)
-    # Writes the answer waits for but need not wait for first (who read what, issue 15):
-    # they run while the rest of the answer is worked out (schema.extensions.AwaitWrites).
-    pending_writes: list[asyncio.Future] = field(default_factory=list)
-
-    async def write_alongside(self, write: Awaitable[None]) -> None:
-        """Start a write now; the operation's answer is sent only once it is done."""
-        self.pending_writes.append(asyncio.ensure_future(write))
-        await asyncio.sleep(0)  # the write sends its statement before this resolver goes on
 
     @property
     def scope(self) -> Scope:

@@ -168,11 +168,11 @@ async def _record_aggregate_reads(context, readable, rows: list[TargetAggregate]
     for row in rows:
         if row.school_id in outside:
             read.setdefault(row.school_id, []).append(row.subject_code)
-    await context.write_alongside(outside_reads.record(
+    await outside_reads.record(
         context.actor, door(context), outside_reads.AGGREGATE, key_stage, year_group,
         [outside_reads.SchoolRead(school_id, codes if subject_codes else ())
          for school_id, codes in read.items()],
-    ))
+    )
 
 
 
@@ -187,11 +187,11 @@ async def _audit_pupil_read(context, entry: SchoolYearGroup, key_stage: KeyStage
         context.actor, entry.school.id, key_stage, year_group, pupil_ids, what,
         subject_codes,
     )
-    await context.write_alongside(outside_reads.record(
+    await outside_reads.record(
         context.actor, door(context, exporting=what == "targets.export"), outside_reads.PUPIL,
         key_stage, year_group,
         [outside_reads.SchoolRead(entry.school.id, subject_codes or (), len(set(pupil_ids)))],
-    ))
+    )
 
 
 async def _pupil_school(context, school_urn: str, ks: KeyStage, year_group: int

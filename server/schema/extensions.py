@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import logging
 from collections.abc import Iterator
 
 from graphql import GraphQLError
@@ -20,8 +18,6 @@ from server import outages
 from server.operations import documents
 from server.outages import is_database_unavailable
 from server.schema.errors import should_mask_error, with_codes
-
-logger = logging.getLogger(__name__)
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -40,28 +36,6 @@ class ErrorCodes(SchemaExtension):
             self.execution_context.pre_execution_errors = [
                 with_codes(error) for error in self.execution_context.pre_execution_errors
             ]
-
-
-class AwaitWrites(SchemaExtension):
-    """The writes a resolver started alongside the answer (Context.write_alongside) are
-    awaited before the answer leaves: a read whose record could not be written is not
-    answered (its data is withheld and the error masked like any other)."""
-
-    async def on_execute(self):
-        yield
-        context = self.execution_context.context
-        pending = getattr(context, "pending_writes", None)
-        if not pending:
-            return
-        outcomes = await asyncio.gather(*pending, return_exceptions=True)
-        pending.clear()
-        failed = [o for o in outcomes if isinstance(o, BaseException)]
-        result = self.execution_context.result
-        if failed and result is not None:
-            logger.error("a write alongside the answer failed", exc_info=failed[0])
-            result.data = None
-            result.errors = [*(result.errors or []),
-                             GraphQLError("Unexpected error.", original_error=failed[0])]
 
 
 class MaskInternalErrors(MaskErrors):
@@ -129,7 +103,6 @@ def schema_extensions() -> list:
         KnownDocuments,
         ErrorCodes,
         MaskInternalErrors,
-        AwaitWrites,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
