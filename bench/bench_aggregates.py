@@ -7,11 +7,17 @@ the same shape executing 1,200 prebuilt rows with the same selection, in-process
 
 Run: .venv/bin/python bench/bench_aggregates.py   (ASPIRE_BENCH_DATABASE_URL=postgres://... for
 PostgreSQL; the SQLite data set is kept in bench/data/ and reused)
+
+ASPIRE_BENCH_BASELINE=<folder>: also serve the code in that folder (a checkout of an earlier
+commit with the same migrations, e.g. `git archive <commit> | tar -x -C <folder>`) on the same
+database, and time its targetAggregates alternately with this tree's (issue 15: recording who
+read what must cost at most 10%).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import platform
 import statistics
@@ -134,20 +140,45 @@ async def main() -> None:
 
     floor_times = await strawberry_floor()
     env = bench_environment(url)
-    http_times = []
-    with running_server(env) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    baseline = os.environ.get("ASPIRE_BENCH_BASELINE")
+    http_times: list[float] = []
+    baseline_times: list[float] = []
+    pair_ratios: list[float] = []
+
+    async def timed(client: httpx.AsyncClient) -> float:
+        started = time.perf_counter()
+        r = await client.post("/graphql", json={"query": QUERY, "variables": variables},
+                              headers={"authorization": f"Bearer {token}"})
+        elapsed = (time.perf_counter() - started) * 1000
+        assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
+        return elapsed
+
+    with contextlib.ExitStack() as servers:
+        # With a baseline, both servers start the same way (their tree first on the import
+        # path): started differently, two copies of the same code differed by ~10 %.
+        base = servers.enter_context(running_server(env, root=ROOT if baseline else None))
+        before = servers.enter_context(running_server(env, root=Path(baseline))) if baseline else None
+        async with contextlib.AsyncExitStack() as clients:
+            client = await clients.enter_async_context(httpx.AsyncClient(base_url=base, timeout=60))
+            other = (await clients.enter_async_context(httpx.AsyncClient(base_url=before, timeout=60))
+                     if before else None)
             for i in range(RUNS + 2):
-                started = time.perf_counter()
-                r = await client.post("/graphql", json={"query": QUERY, "variables": variables},
-                                      headers={"authorization": f"Bearer {token}"})
-                elapsed = (time.perf_counter() - started) * 1000
-                assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
-                if i >= 2:
-                    http_times.append(elapsed)
+                # Alternately, each first in turn: the two servers see the same machine.
+                pair = [(client, http_times), (other, baseline_times)] if other else [(client, http_times)]
+                for c, times in (pair if i % 2 == 0 else pair[::-1]):
+                    elapsed = await timed(c)
+                    if i >= 2:
+                        times.append(elapsed)
+                if other and i >= 2:
+                    pair_ratios.append(http_times[-1] / baseline_times[-1])
 
     print(f"# bench_aggregates: {platform.node()}, {os.cpu_count()} cores, database {url.split(':')[0]}")
     print(summary(f"targetAggregates over HTTP ({rows} rows)", http_times))
+    if baseline_times:
+        print(summary(f"targetAggregates over HTTP, baseline {baseline}", baseline_times))
+        print(f"this tree / baseline (p50): "
+              f"{statistics.median(http_times) / statistics.median(baseline_times):.3f}; "
+              f"median of the {len(pair_ratios)} paired ratios: {statistics.median(pair_ratios):.3f}")
     print(summary(f"raw GROUP BY over target ({raw_rows} groups)", raw_times))
     print(f"ratio HTTP/raw (p50): {statistics.median(http_times) / statistics.median(raw_times):.2f}")
     print(summary("Strawberry alone, same selection, 1,200 prebuilt rows (floor)", floor_times))

@@ -53,11 +53,16 @@ class ServerAddress(str):
 
 
 @contextlib.contextmanager
-def running_server(env: dict[str, str], workers: int = 1) -> Iterator[ServerAddress]:
+def running_server(env: dict[str, str], workers: int = 1, root: Path | None = None
+                   ) -> Iterator[ServerAddress]:
+    """A server of this tree, or of `root` (another checkout, e.g. the code before a change,
+    served from the same virtual environment: its folder comes first on the import path)."""
     port = free_port()
+    if root is not None:
+        env = {**env, "PYTHONPATH": str(root)}
     process = subprocess.Popen(
         [ASPIRE, "serve", "--port", str(port), "--workers", str(workers)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env, cwd=root or ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = ServerAddress(f"http://127.0.0.1:{port}")
     base.pid = process.pid

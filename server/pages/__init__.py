@@ -16,4 +16,5 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.batches",
     "server.pages.target_settings",
     "server.pages.sharing",
+    "server.pages.sharing_reads",
 )

@@ -20,8 +20,7 @@ def signed_in(area: str):
                 return RedirectResponse(f"{sign_in}/code?next={request.url.path}", status_code=303)
             if not viewer.is_authenticated:
                 return RedirectResponse(f"{sign_in}?next={request.url.path}", status_code=303)
-            if area == "admin":
-                await menus.set_menu_flags(request)
+            await menus.set_menu_flags(request, area)
             return await endpoint(request)
 
         guarded.__name__ = endpoint.__name__

@@ -20,6 +20,8 @@ class MenuItem:
     active: bool = False
 
     def visible(self, viewer: Any) -> bool:
+        if self.requires is not None and self.requires not in _flags.get():
+            return False
         return self.shown_to is None or bool(self.shown_to(viewer))
 
 
@@ -36,18 +38,20 @@ ADMIN_GROUPS: dict[str, MenuGroup] = {
 MAIN_MENU: list[MenuItem] = []
 
 
-# Flags that depend on data (e.g. "the school has targets"), worked out once per admin request.
-_FLAG_PROVIDERS: dict[str, Callable[[Any], Awaitable[bool]]] = {}
+# Flags that depend on data (e.g. "the school has targets") or on what the schema says the
+# viewer may do (viewer { may… }), worked out once per signed-in request of their area.
+_FLAG_PROVIDERS: dict[str, dict[str, Callable[[Any], Awaitable[bool]]]] = {"admin": {}, "main": {}}
 _flags: ContextVar[frozenset[str]] = ContextVar("menu_flags", default=frozenset())
 
 
-def add_menu_flag(name: str, provider: Callable[[Any], Awaitable[bool]]) -> None:
-    _FLAG_PROVIDERS[name] = provider
+def add_menu_flag(name: str, provider: Callable[[Any], Awaitable[bool]], area: str = "admin") -> None:
+    _FLAG_PROVIDERS[area][name] = provider
 
 
-async def set_menu_flags(request: Any) -> None:
-    """Called for every signed-in admin request before its page renders."""
-    _flags.set(frozenset([name for name, p in _FLAG_PROVIDERS.items() if await p(request)]))
+async def set_menu_flags(request: Any, area: str = "admin") -> None:
+    """Called for every signed-in request of the area before its page renders."""
+    providers = _FLAG_PROVIDERS[area].items()
+    _flags.set(frozenset([name for name, p in providers if await p(request)]))
 
 
 def add_admin_item(group: str, label: str, href: str, requires: str | None = None) -> None:
@@ -56,9 +60,10 @@ def add_admin_item(group: str, label: str, href: str, requires: str | None = Non
         items.append(MenuItem(label, href, requires=requires))
 
 
-def add_main_item(label: str, href: str, shown_to: Callable[[Any], bool] | None = None) -> None:
+def add_main_item(label: str, href: str, shown_to: Callable[[Any], bool] | None = None,
+                  requires: str | None = None) -> None:
     if all(item.href != href for item in MAIN_MENU):
-        MAIN_MENU.append(MenuItem(label, href, shown_to))
+        MAIN_MENU.append(MenuItem(label, href, shown_to, requires=requires))
 
 
 def admin_groups() -> list[MenuGroup]:

@@ -2,6 +2,9 @@
 
 /sharing                     pending, approved, refused and superseded changes, who and when
 /sharing/{id}/decide         POST decision=approve|refuse (single use: DecideSharingChange)
+
+The Sharing menu item (and the administration site's Who read what) is shown only to those
+the schema says may see sharing (viewer { maySeeSharing }); who read what is in sharing_reads.
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from server.pages.home import signed_in
-from server.pages.menus import add_main_item
-from server.pages.rendering import is_fragment_request, render, run
+from server.pages.menus import add_admin_item, add_main_item, add_menu_flag
+from server.pages.rendering import OperationFailed, is_fragment_request, render, run
 
 DECISIONS = {"approve": True, "refuse": False}
 
@@ -59,7 +62,18 @@ async def decide(request: Request) -> Response:
     return _page(request, data, decided=change)
 
 
-add_main_item("Sharing", "/sharing")
+async def _may_see_sharing(request: Request) -> bool:
+    """The Sharing menu items are shown to those the schema says may see sharing."""
+    try:
+        return bool((await run(request, "SharingMenu"))["viewer"]["maySeeSharing"])
+    except OperationFailed:
+        return False
+
+
+add_menu_flag("sharing", _may_see_sharing, area="main")
+add_menu_flag("sharing", _may_see_sharing, area="admin")
+add_main_item("Sharing", "/sharing", requires="sharing")
+add_admin_item("Target Setting", "Who read what", "/admin/sharing/reads", requires="sharing")
 
 routes = [
     Route("/sharing", approvals_page, methods=["GET"]),

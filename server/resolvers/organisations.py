@@ -3,6 +3,7 @@ from __future__ import annotations
 from server.models import Organisation
 from server.permissions.checks import may_manage_target_setting, require_account, viewer_scope
 from server.permissions.pupils import may_import_pupils
+from server.permissions.sharing import may_see_sharing
 from server.schema.enums import PupilAccess
 from server.schema.organisations import Organisation as OrganisationType
 from server.schema.organisations import School, SchoolConnection, Viewer
@@ -28,6 +29,7 @@ def viewer_of(account) -> Viewer:
         ),
         may_manage_target_setting=may_manage_target_setting(account),
         may_import_pupils=may_import_pupils(account, account.organisation_id),
+        may_see_sharing=may_see_sharing(account),
     )
 
 

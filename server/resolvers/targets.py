@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from server.models.enums import Editing, KeyStage
+from server.models.enums import AccessVia, Editing, KeyStage
 from server.permissions.checks import require_user
 from server.permissions.scope import Detail, relation, sees_small_groups, sets_targets
 from server.schema.challenge import custom_level_type
@@ -43,6 +43,7 @@ from server.schema.targets import (
 )
 from server.services.errors import UserInputError
 from server.services.pupils import baselines as pupil_baselines
+from server.services.sharing import reads as outside_reads
 from server.services.targets import aggregates, cohort, export
 from server.services.targets import pupil_targets as rows_service
 from server.services.targets.aggregates import SchoolYearGroup
@@ -147,7 +148,42 @@ async def target_aggregates(
     if len(rows) > MAX_AGGREGATE_ROWS:
         raise BadUserInput(
             f"That is more than {MAX_AGGREGATE_ROWS} rows: name fewer schools or subjects")
+    await _record_aggregate_reads(context, readable, rows, ks, year_group, subject_codes)
     return rows
+
+
+def door(context, exporting: bool = False) -> str:
+    """Through which door a read came: an API token, an export, the GraphQL API with a
+    session, or a page of the site."""
+    if context.viewer.via == AccessVia.TOKEN:
+        return outside_reads.TOKEN
+    if exporting:
+        return outside_reads.EXPORT
+    request = context.request
+    if request is not None and request.url.path == "/graphql":
+        return outside_reads.API
+    return outside_reads.PAGE
+
+
+async def _record_aggregate_reads(context, readable, rows: list[TargetAggregate],
+                                  key_stage: KeyStage, year_group: int,
+                                  subject_codes: list[str] | None) -> None:
+    """Every school outside the viewer's own whose figures the answer holds: one row each,
+    one statement in all. Subjects: those read, or none (every subject) when none were named."""
+    persona = context.scope.persona
+    outside = {entry.school.id for entry, _ in readable
+               if relation(persona, entry.sharing) != "own"}
+    if not outside:
+        return
+    read: dict[int, list[str]] = {}
+    for row in rows:
+        if row.school_id in outside:
+            read.setdefault(row.school_id, []).append(row.subject_code)
+    await outside_reads.record(
+        context.actor, door(context), outside_reads.AGGREGATE, key_stage, year_group,
+        [outside_reads.SchoolRead(school_id, codes if subject_codes else ())
+         for school_id, codes in read.items()],
+    )
 
 
 
@@ -161,6 +197,11 @@ async def _audit_pupil_read(context, entry: SchoolYearGroup, key_stage: KeyStage
     await rows_service.record_outside_read(
         context.actor, entry.school.id, key_stage, year_group, pupil_ids, what,
         subject_codes,
+    )
+    await outside_reads.record(
+        context.actor, door(context, exporting=what == "targets.export"), outside_reads.PUPIL,
+        key_stage, year_group,
+        [outside_reads.SchoolRead(entry.school.id, subject_codes or (), len(set(pupil_ids)))],
     )
 
 

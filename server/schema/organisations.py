@@ -96,3 +96,6 @@ class Viewer:
     may_import_pupils: bool = strawberry.field(
         default=False, description="May import the school's pupils (its administrators, and "
         "its Data Managers with full pupil access)")
+    may_see_sharing: bool = strawberry.field(
+        default=False, description="Sees the school's sharing changes and who read what (its "
+        "administrators and Head Teacher/Senior Leader users)")

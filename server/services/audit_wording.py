@@ -144,3 +144,33 @@ def _how(event: AuditEvent, names: Names) -> str:
     if event.action == "targets.pupil_read":
         return "Page, signed in on the site"
     return VIA.get(event.via, str(event.via))
+
+
+# Who read what (issue 15): an outside read in the same words as the audit log.
+READ_DOORS = {
+    "page": "Page, signed in on the site",
+    "export": "Export file, signed in on the site",
+    "token": "API token",
+    "api": "GraphQL API, signed in on the site",
+}
+
+
+def describe_read(read, organisations: dict[int, str], subjects: dict[str, str]) -> Described:
+    """An OutsideRead: the person and their LA or chain, aggregates or pupil rows (how many),
+    the key stage, year group and subjects, and the door."""
+    organisation = organisations.get(read.reader_organisation_id, "another organisation")
+    if read.level == "pupil":
+        count = read.pupils or 0
+        what = f"Pupils' targets ({count} pupil{'' if count == 1 else 's'})"
+    else:
+        what = "Targets summary (aggregates)"
+    about = year_group_words(f"{getattr(read.key_stage, 'value', read.key_stage)}-Y{read.year_group}")
+    codes = list(read.subjects or [])
+    about += ": " + (", ".join(subjects.get(c, c) for c in codes) if codes else "every subject")
+    return Described(who=f"{read.reader_name}, {organisation}", what=what, about=about,
+                     how=READ_DOORS.get(read.via, read.via))
+
+
+async def subject_names(codes: Iterable[str]) -> dict[str, str]:
+    codes = set(codes)
+    return {s.code: s.name for s in await Subject.filter(code__in=list(codes))} if codes else {}

@@ -112,3 +112,14 @@ async def assert_front_end_loaded(page) -> None:
     body_margin = await page.evaluate("() => getComputedStyle(document.body).margin")
     assert body_margin == "0px", "govuk.css did not apply"
     assert not page.problems.all(), "\n".join(page.problems.all())
+
+
+async def axe_check_without_javascript(page, scratch) -> None:
+    """axe for a page of a context with JavaScript off: axe.run never settles there (it waits
+    on timers, which do not run when scripts are disabled, and page.evaluate has no timeout:
+    the test hangs). So the page's HTML as served is checked in `scratch`, a page of a context
+    with JavaScript on that is already at the server's origin (styles load, so contrast is
+    checked too)."""
+    html = await page.content()
+    await scratch.set_content(html, wait_until="load")
+    await axe_check(scratch)

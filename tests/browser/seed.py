@@ -134,8 +134,37 @@ async def ctf_targets() -> dict:
                                      "password": factories.PASSWORD}}
 
 
+async def sharing() -> dict:
+    """Issue 15: a school of an LA with targets in Years 10 and 11, a Head Teacher/Senior
+    Leader, an LA officer, and an administrator's request to share aggregate targets with the
+    LA in Years 7 to 11, waiting for approval."""
+    from server.models.enums import KeyStage
+    from server.services.audit import Actor
+    from server.services.targets.settings import TargetSettings, save_settings
+    from tests.targets.world import add_pupils, set_targets, subjects
+
+    la = await factories.make_local_authority("Sharing Borough")
+    organisation = await factories.make_school(la=la, name="Sharing Test Academy")
+    leader = await factories.make_user(organisation, role=Role.HEAD_TEACHER,
+                                       pupil_access=PupilAccess.FULL)
+    administrator = await factories.make_administrator(organisation)
+    officer = await factories.make_user(la, role=Role.OFFICER, pupil_access=PupilAccess.FULL)
+    maths = (await subjects())["maths"]
+    for year in (10, 11):
+        pupils = await add_pupils(organisation, year, 8, surname=f"Share{year}")
+        await set_targets(pupils, maths, ["4", "5", "6", "7", "3", "8", "5", "4"])
+    await save_settings(organisation.id, KeyStage.KS4, 10, True,
+                        TargetSettings(use_target_setting=True, aggregate_with_la=True), True,
+                        Actor(administrator))
+    account = lambda a: {"login_name": a.login_name, "password": factories.PASSWORD,  # noqa: E731
+                         "name": a.full_name}
+    return {"organisation": organisation.name, "urn": organisation.urn, "local_authority": la.name,
+            "la_id": la.id, "leader": account(leader), "officer": account(officer),
+            "administrator": account(administrator)}
+
+
 SCENARIOS = {"school": school, "deactivated": deactivated, "first_hour": first_hour,
-             "ctf_targets": ctf_targets}
+             "ctf_targets": ctf_targets, "sharing": sharing}
 
 
 async def main(scenario: str) -> dict:

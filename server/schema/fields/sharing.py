@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 from strawberry.types import Info
 
@@ -10,6 +12,7 @@ from server.schema.enums import KeyStage
 from server.schema.sharing import (
     DecideSharingChangeInput,
     DecideSharingChangePayload,
+    OutsideReadConnection,
     SharingApprovals,
 )
 
@@ -29,6 +32,27 @@ class SharingQuery:
         school_id: strawberry.ID | None = None,
     ) -> SharingApprovals:
         return await resolve.sharing_approvals(info.context, school_id, key_stage, year_group)
+
+    @strawberry.field(
+        description="Who read what: every read of the school's targets by a local authority "
+        "or academy chain user (aggregates and pupil-level, pages, exports, API tokens), "
+        "newest first. readFrom and readTo are days (UTC), both included; organisationId: only that "
+        "LA's or chain's reads. For the school's "
+        "administrators and Head Teacher/Senior Leader users; anyone else: FORBIDDEN."
+    )
+    async def outside_reads(
+        self,
+        info: Info,
+        read_from: date | None = None,
+        read_to: date | None = None,
+        organisation_id: strawberry.ID | None = None,
+        first: int = 50,
+        after: str | None = None,
+        school_id: strawberry.ID | None = None,
+    ) -> OutsideReadConnection:
+        return await resolve.outside_reads_of(
+            info.context, school_id, read_from, read_to, organisation_id, first, after
+        )
 
 
 @strawberry.type
