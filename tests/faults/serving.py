@@ -113,6 +113,7 @@ class Server:
             except httpx.TransportError:
                 pass
             time.sleep(0.05)
+        self.kill()  # never leave a server behind the failure (it would outlive the tests)
         raise RuntimeError(f"the server did not answer within {seconds} s:\n{self.log.read_text()}")
 
     def kill(self) -> None:
