@@ -20,35 +20,46 @@ from server.settings import Settings
 logger = logging.getLogger("aspire.upkeep")
 
 
-async def periodic_upkeep(settings: Settings, poll_seconds: float = 60.0,
-                          interval: timedelta | None = None) -> None:
-    interval = interval or timedelta(minutes=settings.upkeep_interval_minutes)
-    idle = timedelta(minutes=settings.session_idle_minutes)
+async def _every(poll_seconds: float, what: str, step) -> None:
+    """Run `step()` every poll, for ever; a failure (the database away) waits for the next."""
     # Workers started together do not all poll at the same instant.
     await asyncio.sleep(random.uniform(0, min(poll_seconds, 5.0)))  # noqa: S311 (not a secret)
     while True:
         try:
-            await run_upkeep(Actor.system(), idle, every=interval)
+            await step()
         except asyncio.CancelledError:
             raise
-        except Exception:  # the database may be away: try again at the next poll
-            logger.warning("upkeep could not run; trying again in %.0f s", poll_seconds, exc_info=True)
+        except Exception:
+            logger.warning("%s could not run; trying again in %.1f s", what, poll_seconds,
+                           exc_info=True)
         await asyncio.sleep(poll_seconds)
 
 
 @contextlib.asynccontextmanager
-async def upkeep_task(settings: Settings):
-    """Runs the periodic task for the lifetime of the app when the setting asks for it."""
-    if settings.upkeep_interval_minutes <= 0:
+async def _running(worker, enabled: bool):
+    """`worker()` as a task for the lifetime of the app, when `enabled`."""
+    if not enabled:
         yield
         return
-    task = asyncio.create_task(periodic_upkeep(settings))
+    task = asyncio.create_task(worker())
     try:
         yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def periodic_upkeep(settings: Settings, poll_seconds: float = 60.0,
+                          interval: timedelta | None = None) -> None:
+    interval = interval or timedelta(minutes=settings.upkeep_interval_minutes)
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    await _every(poll_seconds, "upkeep", lambda: run_upkeep(Actor.system(), idle, every=interval))
+
+
+def upkeep_task(settings: Settings):
+    """Runs the periodic task for the lifetime of the app when the setting asks for it."""
+    return _running(lambda: periodic_upkeep(settings), settings.upkeep_interval_minutes > 0)
 
 
 async def periodic_webhooks(settings: Settings) -> None:
@@ -57,29 +68,10 @@ async def periodic_webhooks(settings: Settings) -> None:
     from server.services.webhooks.delivery import DeliveryConfig
     from server.services.webhooks.run import run_webhooks
 
-    poll = settings.webhook_poll_seconds
     config = DeliveryConfig.from_settings(settings)
-    await asyncio.sleep(random.uniform(0, min(poll, 1.0)))  # noqa: S311 (not a secret)
-    while True:
-        try:
-            await run_webhooks(config)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the database may be away: try again at the next poll
-            logger.warning("webhooks could not run; trying again in %.1f s", poll, exc_info=True)
-        await asyncio.sleep(poll)
+    await _every(settings.webhook_poll_seconds, "webhooks", lambda: run_webhooks(config))
 
 
-@contextlib.asynccontextmanager
-async def webhook_task(settings: Settings):
+def webhook_task(settings: Settings):
     """The notification worker for the lifetime of the app (ASPIRE_WEBHOOK_POLL_SECONDS=0: none)."""
-    if settings.webhook_poll_seconds <= 0:
-        yield
-        return
-    task = asyncio.create_task(periodic_webhooks(settings))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    return _running(lambda: periodic_webhooks(settings), settings.webhook_poll_seconds > 0)
