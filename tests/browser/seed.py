@@ -8,20 +8,16 @@ data is created with tests/factories.py and described as one JSON object on stdo
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tortoise import Tortoise  # noqa: E402
 
 from server.models import Account, Organisation  # noqa: E402
 from server.models.enums import PupilAccess, Role  # noqa: E402
-from server.settings import get_settings  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.browser.seeding import print_seeded  # noqa: E402
 
 
 async def school() -> dict:
@@ -167,21 +163,5 @@ SCENARIOS = {"school": school, "deactivated": deactivated, "first_hour": first_h
              "ctf_targets": ctf_targets, "sharing": sharing}
 
 
-async def main(scenario: str) -> dict:
-    await Tortoise.init(config=get_settings().tortoise_config())
-    try:
-        # The factories number what they make from 1 in each process; every number makes one
-        # organisation or account, so starting past the rows already made keeps names, URNs
-        # and login names unique when a session seeds more than once.
-        # The highest ids, not the row counts: tests delete accounts, and a count that falls
-        # would hand out a school's name and URN and a user's login name a second time.
-        last = [await model.all().order_by("-id").first() for model in (Organisation, Account)]
-        made = sum(row.id for row in last if row is not None)
-        factories._numbers = itertools.count(made + 1)
-        return await SCENARIOS[scenario]()
-    finally:
-        await Tortoise.close_connections()
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(sys.argv[1]))))
+    print_seeded(SCENARIOS[sys.argv[1]])

@@ -10,9 +10,6 @@ year. Year 10 is pre-populated at the benchmark and shared with the school's LA.
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,15 +18,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import numpy as np  # noqa: E402
 from scipy.special import ndtri  # noqa: E402
-from tortoise import Tortoise  # noqa: E402
 
 from server.models import Account, Organisation, Pupil, YearGroupSettings  # noqa: E402
 from server.models.enums import Prepopulate, PupilAccess, Role  # noqa: E402
 from server.services.accounts.audit import Actor  # noqa: E402
 from server.services.estimates.parameters import load_parameters  # noqa: E402
 from server.services.targets.settings import TargetSettings, save_settings  # noqa: E402
-from server.settings import get_settings  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.browser.seeding import print_seeded  # noqa: E402
 
 PUPILS = 60
 
@@ -73,15 +69,5 @@ async def seed() -> dict:
             "urn": school.urn, "pupil_upn": pupil.upn}
 
 
-async def main() -> dict:
-    await Tortoise.init(config=get_settings().tortoise_config())
-    try:
-        made = await Organisation.all().count() + await Account.all().count()
-        factories._numbers = itertools.count(made + 1)
-        return await seed()
-    finally:
-        await Tortoise.close_connections()
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main())))
+    print_seeded(seed)

@@ -5,20 +5,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from tortoise import Tortoise  # noqa: E402
 
-from server.models import Account, Organisation  # noqa: E402
 from server.models.enums import Editing, PupilAccess, Role  # noqa: E402
-from server.settings import get_settings  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.browser.seeding import print_seeded  # noqa: E402
 from tests.targets.world import add_pupils, set_targets, share, subjects  # noqa: E402
 
 
@@ -42,15 +37,5 @@ async def seed() -> dict:
     }
 
 
-async def main() -> dict:
-    await Tortoise.init(config=get_settings().tortoise_config())
-    try:
-        made = await Organisation.all().count() + await Account.all().count()
-        factories._numbers = itertools.count(made + 1)
-        return await seed()
-    finally:
-        await Tortoise.close_connections()
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main())))
+    print_seeded(seed)
