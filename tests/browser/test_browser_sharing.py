@@ -16,7 +16,7 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.helpers import axe_check, axe_check_without_javascript, seed, sign_in
+from tests.browser.helpers import axe_check, seed, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -36,13 +36,10 @@ async def _context(browser, server, javascript: bool):
     return context
 
 
-async def _page(context, scratch):
-    """A page whose .axe() checks it, with JavaScript or (through `scratch`) without."""
+async def _page(context):
+    """A page whose .axe() checks it, with JavaScript on or off (tests/browser/helpers.py)."""
     page = await context.new_page()
-    if scratch is None:
-        page.axe = lambda: asyncio.wait_for(axe_check(page), 30)
-    else:
-        page.axe = lambda: asyncio.wait_for(axe_check_without_javascript(page, scratch), 30)
+    page.axe = lambda: asyncio.wait_for(axe_check(page), 30)
     return page
 
 
@@ -105,18 +102,13 @@ async def _approval_then_reads(browser, server, sharing: dict, year: int, javasc
                                ) -> None:
     leader_context = await _context(browser, server, javascript)
     officer_context = await _context(browser, server, javascript)
-    scratch_context = await _context(browser, server, True)
     try:
-        scratch = None
-        if not javascript:
-            scratch = await scratch_context.new_page()
-            await scratch.goto("/healthz")
-        officer = await _page(officer_context, scratch)
+        officer = await _page(officer_context)
         await sign_in(officer, sharing["officer"])
         await expect(officer.get_by_role("link", name="Sharing", exact=True)).to_have_count(0)
         assert not await _school_shown(officer, sharing, year)  # pending: nothing new shared
 
-        leader = await _page(leader_context, scratch)
+        leader = await _page(leader_context)
         await sign_in(leader, sharing["leader"])
         await expect(leader.get_by_role("link", name="Sharing", exact=True)).to_be_visible()
         await _approve(leader, year, javascript)
@@ -126,7 +118,6 @@ async def _approval_then_reads(browser, server, sharing: dict, year: int, javasc
     finally:
         await leader_context.close()
         await officer_context.close()
-        await scratch_context.close()
 
 
 async def test_senior_leader_approves_then_reads_who_read_what(browser, server, sharing):
