@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 
 from server.models.enums import AccessVia, Editing, KeyStage
 from server.permissions.checks import require_user
@@ -47,6 +48,7 @@ from server.services.sharing import reads as outside_reads
 from server.services.targets import aggregates, cohort, export
 from server.services.targets import pupil_targets as rows_service
 from server.services.targets.aggregates import SchoolYearGroup
+from server.services.tracking.flight_paths import TrackCounts, TrackStatus
 from server.settings import get_settings
 
 NOT_READABLE = "You cannot read targets of school {urn} for this year group."
@@ -101,8 +103,9 @@ async def target_aggregates(
     customs = {(school_id, code): choices[school_id][code].custom
                for school_id in school_ids for code in shown
                if choices[school_id][code].custom is not None}
-    targets, estimates = await aggregates.year_group_figures(school_ids, ks, year_group, shown,
-                                                             customs)
+    targets, estimates = await aggregates.year_group_figures(
+        school_ids, ks, year_group, shown, customs,
+        tracking_on=([entry.school for entry, _ in readable], dt.date.today()))
     threshold = get_settings().suppression_threshold
     subject_types = {code: Subject.from_model(subject) for code, subject in shown.items()}
     rows = []
@@ -121,6 +124,12 @@ async def target_aggregates(
             suppressed = not sees_small_groups(detail) and aggregates.is_suppressed(
                 pupils, targets_set, threshold
             )
+            tracks = figures.tracking if figures else None
+            tracked = tracks.total if tracks else 0
+            # A handful of tracked pupils' shares would describe those pupils, as a handful
+            # of targets' average would.
+            tracking_suppressed = suppressed or (
+                not sees_small_groups(detail) and 0 < tracked < threshold)
             rows.append(
                 TargetAggregate(
                     key_stage=key_stage,
@@ -135,6 +144,11 @@ async def target_aggregates(
                         None if suppressed or got is None else got.average_target_points
                     ),
                     benchmark=BenchmarkLevel(choice.benchmark.value),
+                    tracking_suppressed=tracking_suppressed,
+                    tracked_pupils=None if tracking_suppressed else tracked,
+                    on_track=None if tracking_suppressed else _share(tracks, TrackStatus.ON_TRACK),
+                    above_track=None if tracking_suppressed else _share(tracks, TrackStatus.ABOVE),
+                    below_track=None if tracking_suppressed else _share(tracks, TrackStatus.BELOW),
                     school=school,
                     subject=subject_types[code],
                     school_id=school_id,
@@ -150,6 +164,10 @@ async def target_aggregates(
             f"That is more than {MAX_AGGREGATE_ROWS} rows: name fewer schools or subjects")
     await _record_aggregate_reads(context, readable, rows, ks, year_group, subject_codes)
     return rows
+
+
+def _share(tracks: TrackCounts | None, status: TrackStatus) -> float | None:
+    return tracks.share(status) if tracks else None
 
 
 def door(context, exporting: bool = False) -> str:

@@ -57,6 +57,24 @@ class TargetAggregate:
     benchmark: BenchmarkLevel = strawberry.field(
         description="The school's chosen benchmark for the subject"
     )
+    tracking_suppressed: bool = strawberry.field(
+        description="True: suppressed, or a handful of pupils tracked (1 to the threshold "
+        "less one) to a viewer without full access; trackedPupils and the shares are null"
+    )
+    tracked_pupils: int | None = strawberry.field(
+        description="Pupils tracked at the school's latest assessment point today: a "
+        "working-at grade there and a live target in the subject"
+    )
+    on_track: float | None = strawberry.field(
+        description="Share (0 to 1) of trackedPupils on track at the latest point; null when "
+        "trackingSuppressed or nobody is tracked"
+    )
+    above_track: float | None = strawberry.field(
+        description="Share (0 to 1) of trackedPupils above their flight path, as onTrack"
+    )
+    below_track: float | None = strawberry.field(
+        description="Share (0 to 1) of trackedPupils below their flight path, as onTrack"
+    )
     school: School
     subject: Subject
     school_id: strawberry.Private[int]

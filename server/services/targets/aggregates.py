@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from tortoise.expressions import Q
 
@@ -44,6 +45,8 @@ from server.services.estimates.subjects import get_subject, subjects_for
 from server.services.targets import summaries
 from server.services.targets.cohort import check_year_group
 from server.services.targets.errors import TargetSettingsErrorCode
+from server.services.tracking import shares
+from server.services.tracking.flight_paths import TrackCounts
 
 # A target's points equal a grade threshold exactly; the margin only absorbs float noise.
 _MARGIN = 1e-9
@@ -154,24 +157,34 @@ class EstimateFigures:
     pupils: int
     fallback_pupils: int  # of `pupils`, those estimated from a standardised score
     average_points: Mapping[BenchmarkLevel, float | None]
+    # At the school's latest assessment point (`tracking_on`); None when not asked for.
+    tracking: TrackCounts | None = None
 
 
 async def year_group_figures(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
     customs: Mapping[tuple[int, str], CustomLevel] | None = None,
+    tracking_on: tuple[Sequence[Organisation], date] | None = None,
 ) -> tuple[dict[tuple[int, int], TargetFigures], dict[tuple[int, int], EstimateFigures]]:
     """Per (school, subject): live targets (how many, their average points; absent when
     none) and pupils with prior attainment with their mean estimate at each benchmark,
     est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su), and at the school's
     custom challenge level where `customs` (per school and subject code) has one (CUSTOM).
-    Two statements.
+    With `tracking_on` (the schools' rows and a day) also on track, above and below at each
+    school's latest assessment point on that day (services.tracking.shares), in the same
+    statement. Two statements.
     """
     if not school_ids or not subjects:
         return {}, {}
     await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects, customs)
+    tracking = None
+    if tracking_on is not None:
+        tracked_schools, day = tracking_on
+        tracking = shares.counts_sql(tracked_schools, key_stage, year_group, subjects, day,
+                                     summaries.is_postgres())
     rows = await summaries.figures(school_ids, key_stage, year_group,
-                                   [s.id for s in subjects.values()])
+                                   [s.id for s in subjects.values()], tracking)
     targets: dict[tuple[int, int], TargetFigures] = {}
     estimates: dict[tuple[int, int], EstimateFigures] = {}
     for r in rows:
@@ -184,6 +197,7 @@ async def year_group_figures(
                 for level, column in (*summaries.LEVEL_COLUMNS.items(),
                                       (BenchmarkLevel.CUSTOM, "custom"))
             },
+            tracking=None if tracking is None else shares.counts_of(r),
         )
         if r["targets_set"]:
             n = int(r["targets_set"])

@@ -47,6 +47,10 @@ def _connection():
     return connections.get("default")
 
 
+def is_postgres() -> bool:
+    return sql.is_postgres(_connection())
+
+
 def _birth_month_sql(column: str, postgres: bool) -> str:
     if postgres:
         return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
@@ -70,6 +74,41 @@ def _customs_sql(
     return "VALUES " + ", ".join([row_sql] * len(rows)), values
 
 
+def estimate_parameters(
+    key_stage: KeyStage, subjects: Mapping[str, Subject]
+) -> tuple[str, list, str]:
+    """The model's terms per subject as SQL rows (subject_id, a, b1, b2, g, d, su, pa_mean,
+    low, high): a VALUES list, its values, and the model version. Every SQL estimate (these
+    averages and the tracking flight paths' starting positions) reads its terms from here.
+    """
+    parameters = load_parameters(key_stage.value)
+    rows: list[str] = []
+    values: list = []
+    for code, subject in subjects.items():
+        p = parameters[code]
+        scale = get_subject(key_stage.value, code).scale
+        rows.append("(CAST(? AS INTEGER)" + ", CAST(? AS DOUBLE PRECISION)" * 9 + ")")
+        values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
+    return "VALUES " + ", ".join(rows), values, parameters.version
+
+
+def fixed_part_sql(pupil: str, params: str) -> str:
+    """The model's fixed part a + b1*pa + b2*pa^2 + g*female + d*month in SQL, from a pupil
+    row alias with pa, female and month and a parameters row alias (estimate_parameters)."""
+    return (f"{params}.a + ({pupil}.pa - {params}.pa_mean) * ({params}.b1 + {params}.b2 * "
+            f"({pupil}.pa - {params}.pa_mean)) + {params}.g * {pupil}.female "
+            f"+ {params}.d * {pupil}.month")
+
+
+def female_sql(gender: str) -> str:
+    return f"CASE UPPER(TRIM({gender})) WHEN 'F' THEN 1.0 WHEN 'M' THEN 0.0 ELSE 0.5 END"
+
+
+def school_month_sql(date_of_birth: str, postgres: bool) -> str:
+    """The month of the school year of a birth date: September 0 ... August 11."""
+    return f"(({_birth_month_sql(date_of_birth, postgres)} + 3) % 12)"
+
+
 async def refresh_estimates(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
@@ -83,14 +122,7 @@ async def refresh_estimates(
         return
     connection = _connection()
     postgres = sql.is_postgres(connection)
-    parameters = load_parameters(key_stage.value)
-    param_rows: list[str] = []
-    values: list = []
-    for code, subject in subjects.items():
-        p = parameters[code]
-        scale = get_subject(key_stage.value, code).scale
-        param_rows.append("(CAST(? AS INTEGER)" + ", CAST(? AS DOUBLE PRECISION)" * 9 + ")")
-        values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
+    params_sql, values, version = estimate_parameters(key_stage, subjects)
     customs_sql, custom_values = _customs_sql(customs or {}, subjects)
     values += custom_values
     low, high = ("GREATEST", "LEAST") if postgres else ("MAX", "MIN")
@@ -106,13 +138,13 @@ async def refresh_estimates(
                    f"+ (1 - f.w) * {clamp('f.y + f.z2 * f.su')} + f.n")
     clamped.append(f"AVG(CASE WHEN f.custom_level IS NULL THEN NULL ELSE {custom} END) "
                    "AS est_custom")
-    month = f"(({_birth_month_sql('p.date_of_birth', postgres)} + 3) % 12)"
+    month = school_month_sql("p.date_of_birth", postgres)
     # Prior attainment, else the equated standardised score (a fallback baseline).
     prior = baselines.sql_prior("p.prior_attainment", "p.standardised_score", postgres)
-    ks, version = key_stage.value, parameters.version
+    ks = key_stage.value
     statement = f"""
         WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
-            VALUES {", ".join(param_rows)}
+            {params_sql}
         ),
         customs(school_id, subject_id, code, z1, z2, w, n) AS ({customs_sql}),
         revisions AS (
@@ -143,8 +175,7 @@ async def refresh_estimates(
         ),
         pupils AS MATERIALIZED (
             SELECT p.school_id AS school_id, p.pa AS pa, p.fallback AS fallback,
-                   CASE UPPER(TRIM(p.gender)) WHEN 'F' THEN 1.0 WHEN 'M' THEN 0.0
-                        ELSE 0.5 END AS female,
+                   {female_sql("p.gender")} AS female,
                    {month} AS month
             FROM baseline p
         ),
@@ -152,8 +183,7 @@ async def refresh_estimates(
             SELECT k.school_id AS school_id, k.subject_id AS subject_id, s.su AS su,
                    s.low AS low, s.high AS high, k.custom_level AS custom_level,
                    k.z1 AS z1, k.z2 AS z2, k.w AS w, k.n AS n, u.fallback AS fallback,
-                   s.a + (u.pa - s.pa_mean) * (s.b1 + s.b2 * (u.pa - s.pa_mean))
-                       + s.g * u.female + s.d * u.month AS y
+                   {fixed_part_sql("u", "s")} AS y
             FROM stale k JOIN params s ON s.subject_id = k.subject_id
             JOIN pupils u ON u.school_id = k.school_id
         ),
@@ -190,27 +220,40 @@ async def refresh_estimates(
 
 
 async def figures(
-    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, subject_ids: Sequence[int]
+    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, subject_ids: Sequence[int],
+    tracking: tuple[str, list] | None = None,
 ) -> list[dict]:
     """Per (school, subject): the cached estimate row (after `refresh_estimates`) with the
     live targets' count and points total (None: no targets summarised).
+
+    `tracking`: SQL (with its values) of CTEs ending in `track_counts(school_id, subject_id,
+    above, below, tracked)`, joined in as columns of the same names (None: nobody tracked),
+    so the tracking shares cost no statement of their own.
     """
     if not school_ids or not subject_ids:
         return []
+    with_sql, track_columns, track_join, values = "", "", "", []
+    if tracking is not None:
+        with_sql, values = f"WITH {tracking[0]}", list(tracking[1])
+        track_columns = ", k.above AS above, k.below AS below, k.tracked AS tracked"
+        track_join = ("LEFT JOIN track_counts k "
+                      "ON k.school_id = c.school_id AND k.subject_id = c.subject_id")
     statement = f"""
+        {with_sql}
         SELECT c.school_id AS school_id, c.subject_id AS subject_id, c.pupils AS pupils,
                c.fallback_pupils AS fallback_pupils, c.average AS average, c.high AS high,
                c.very_high AS very_high, c.custom AS custom,
-               t.targets_set AS targets_set, t.points_total AS points_total
+               t.targets_set AS targets_set, t.points_total AS points_total{track_columns}
         FROM estimate_summary c
         LEFT JOIN target_summary t
                ON t.school_id = c.school_id AND t.key_stage = c.key_stage
               AND t.year_group = c.year_group AND t.subject_id = c.subject_id
+        {track_join}
         WHERE c.school_id IN ({sql.in_list(school_ids)}) AND c.key_stage = ?
           AND c.year_group = ? AND c.subject_id IN ({sql.in_list(subject_ids)})
     """  # noqa: S608 - only placeholders and fixed SQL are interpolated
     return await sql.fetch(_connection(), statement,
-                           [*school_ids, key_stage.value, year_group, *subject_ids])
+                           [*values, *school_ids, key_stage.value, year_group, *subject_ids])
 
 
 async def targets_at_or_above(
