@@ -3,17 +3,21 @@ statement counts constant in schools and pupils."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
 from server.auth.viewer import Viewer
 from server.context import Context
-from server.models import Account, Target
+from server.models import Account, AssessmentPoint, Target
 from server.models.enums import AccessVia, BenchmarkLevel, GradeFormat, KeyStage, PupilAccess, Role
 from server.observability import count_sql
 from server.operations import document
 from server.schema import schema
+from server.services.pupils.importing import school_academic_year
 from server.services.targets.cohort import year_group_estimates
+from server.services.tracking.recording import record_working_at
 from tests.factories import make_chain, make_local_authority, make_school, make_user
 from tests.targets.world import (
     AGGREGATES,
@@ -140,14 +144,28 @@ async def _la_world(n_schools: int, pupils_each: int):
         pupils = await add_pupils(school, 10, pupils_each, surname="Count")
         await set_targets(pupils, subs["maths"], ["5"] * pupils_each)
         await share(school, 10, pupil_la=True)
+        await _track(school, pupils, subs["maths"])
         schools.append(school)
     return officer, schools
 
 
+async def _track(school, pupils, subject) -> None:
+    """A point this school year and a working-at grade for every pupil there."""
+    year = school_academic_year(school)
+    point = await AssessmentPoint.create(
+        school=school, key_stage=KeyStage.KS4, year_group=None, academic_year=year,
+        name="Autumn", on=date(year, 9, 1))
+    for i, pupil in enumerate(pupils):
+        grade = str(3 + i % 5)
+        await record_working_at(school.id, pupil.id, subject.id, point.id, grade,
+                                float(grade), None)
+
+
 # Statements per operation (an LA officer with full access, pupil-level sharing):
 # TargetAggregates: account (the test's), schools, sharing, subjects, subject settings, value
-#   added, targets GROUP BY, estimates GROUP BY, the schools' LAs (loader), the outside reads
-#   (one INSERT for every school read, issue 15);
+#   added, targets GROUP BY, estimates GROUP BY (with the on-track counts at each school's
+#   latest assessment point joined in), the schools' LAs (loader), the outside reads (one
+#   INSERT for every school read, issue 15);
 # TargetSummary: the same without LAs, with one for every targetsAtOrAbove field;
 # PupilTargets: account, schools, sharing, the cohort's pupils, settings and value added,
 #   the page's pupils, subjects, value added, targets, the audit entry, the outside read;
@@ -172,6 +190,10 @@ async def test_statement_counts_are_constant_in_schools_and_pupils(operation):
         assert result.errors is None, result.errors
         if operation in ("TargetAggregates", "TargetSummary"):
             assert len({r["school"]["urn"] for r in result.data["targetAggregates"]}) == n_schools
+        if operation == "TargetAggregates":
+            tracked = [r["trackedPupils"] for r in result.data["targetAggregates"]
+                       if r["subject"]["code"] == "maths"]
+            assert tracked == [pupils_each] * n_schools
         counts.append(counted.value)
     assert counts[0] == counts[1], counts
     assert counts[0] == PINNED[operation], counts

@@ -6,7 +6,8 @@ statements never grows with the number of schools or pupils:
 - the schools and their sharing settings for the year group (two statements),
 - the subjects, and every school's subject settings and value-added history (three),
 - live targets and estimates per school and subject (two, `year_group_figures`): stale
-  cached estimate rows recomputed, then the cached rows read with the target summary,
+  cached estimate rows recomputed, then the cached rows read with the target summary and
+  the on-track counts at each school's latest assessment point (services.tracking.shares),
 - targets at or above a threshold (one per batch of thresholds, see `targets_at_or_above`).
 
 Targets are never scanned: the database keeps summary rows current with triggers on target
