@@ -86,7 +86,7 @@ def _key_stage(key_stage) -> KeyStage:
 
 async def target_aggregates(
     context, key_stage, year_group: int, school_urns: list[str] | None,
-    subject_codes: list[str] | None,
+    subject_codes: list[str] | None, with_tracking: bool = True,
 ) -> list[TargetAggregate]:
     ks = aggregates.year_group_of(_key_stage(key_stage), year_group)
     codes = aggregates.check_subject_codes(ks, subject_codes)
@@ -105,7 +105,8 @@ async def target_aggregates(
                if choices[school_id][code].custom is not None}
     targets, estimates = await aggregates.year_group_figures(
         school_ids, ks, year_group, shown, customs,
-        tracking_on=([entry.school for entry, _ in readable], dt.date.today()))
+        tracking_on=([entry.school for entry, _ in readable], dt.date.today())
+        if with_tracking else None)
     threshold = get_settings().suppression_threshold
     subject_types = {code: Subject.from_model(subject) for code, subject in shown.items()}
     rows = []

@@ -10,6 +10,7 @@ import pytest
 from server.models import AssessmentPoint
 from server.models.enums import KeyStage, PupilAccess, Role
 from server.services.pupils.importing import school_academic_year
+from server.services.tracking import shares
 from server.services.tracking.recording import record_working_at
 from server.services.tracking.status import counts_by_subject, year_group_tracks
 from tests.factories import make_chain, make_local_authority, make_school, make_user
@@ -101,3 +102,23 @@ async def test_nobody_tracked_gives_no_shares():
     row = (await _rows(teacher))[school.urn]
     assert row["trackingSuppressed"] is False and row["trackedPupils"] == 0
     assert (row["onTrack"], row["aboveTrack"], row["belowTrack"]) == (None, None, None)
+
+
+async def test_shares_are_computed_only_when_asked_for_fragments_included(monkeypatch):
+    school = await _school(None, None, 6, ["5"] * 6)
+    teacher = await make_user(school, Role.TEACHER, PupilAccess.FULL)
+    fragment = """fragment Track on TargetAggregate { ... on TargetAggregate { onTrack } }
+      query { targetAggregates(keyStage: KS4, yearGroup: 10, subjectCodes: ["maths"]) {
+        pupils ...Track } }"""
+    result = await run(teacher, fragment, {})
+    assert result.errors is None, result.errors
+    assert result.data["targetAggregates"][0]["onTrack"] == 1.0
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("tracking computed but not asked for")
+
+    monkeypatch.setattr(shares, "counts_sql", refuse)
+    result = await run(teacher, """query { targetAggregates(keyStage: KS4, yearGroup: 10,
+        subjectCodes: ["maths"]) { pupils targetsSet } }""", {})
+    assert result.errors is None, result.errors
+    assert result.data["targetAggregates"][0]["targetsSet"] == 6

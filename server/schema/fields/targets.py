@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from server.resolvers import targets as resolve
 from server.schema.enums import KeyStage
@@ -19,6 +20,21 @@ from server.schema.targets import (
     TargetYearGroup,
 )
 
+# The on-track figures cost a join over the schools' working-at grades: only when asked for.
+TRACKING_FIELDS = frozenset({"trackingSuppressed", "trackedPupils", "onTrack", "aboveTrack",
+                             "belowTrack"})
+
+
+def _asks_for(selections, names: frozenset[str]) -> bool:
+    """Whether a row field named is selected, directly or in a fragment."""
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            if selection.name in names:
+                return True
+        elif _asks_for(selection.selections, names):
+            return True
+    return False
+
 
 @strawberry.type
 class TargetQuery:
@@ -32,7 +48,8 @@ class TargetQuery:
         school_urns: list[str] | None = None, subject_codes: list[str] | None = None,
     ) -> list[TargetAggregate]:
         return await resolve.target_aggregates(
-            info.context, key_stage, year_group, school_urns, subject_codes
+            info.context, key_stage, year_group, school_urns, subject_codes,
+            with_tracking=_asks_for(info.selected_fields[0].selections, TRACKING_FIELDS),
         )
 
     @strawberry.field(
