@@ -72,16 +72,21 @@ def counts_sql(
     values += [v for row in steps for v in row]
     low, high = ("GREATEST", "LEAST") if postgres else ("MAX", "MIN")
     prior = baselines.sql_prior("p.prior_attainment", "p.standardised_score", postgres)
-    values += [key_stage.value, year_group, *baselines.sql_values(key_stage),
+    values += [key_stage.value, year_group, *(subject_id for subject_id, _ in steps),
+               *baselines.sql_values(key_stage),
                year_group, year_group, year_group, engine_level(BenchmarkLevel.AVERAGE).z,
                _MARGIN, _MARGIN]
     statement = f"""
         track_schools(school_id, academic_year, today, starts, span) AS (
             VALUES {", ".join(school_rows)}
         ),
-        track_params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS ({params_sql}),
+        track_terms(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS ({params_sql}),
         track_steps(subject_id, tolerance) AS (
             VALUES {", ".join(["(CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION))"] * len(steps))}
+        ),
+        track_params AS MATERIALIZED (
+            SELECT s.*, k.tolerance AS tolerance
+            FROM track_terms s JOIN track_steps k ON k.subject_id = s.subject_id
         ),
         track_points AS (
             SELECT ap.school_id AS school_id, ap.id AS point_id,
@@ -94,35 +99,44 @@ def counts_sql(
               AND ap.academic_year = s.academic_year
               AND {_days('ap."on"', postgres)} <= s.today
         ),
-        track_grades AS MATERIALIZED (
-            SELECT l.school_id AS school_id, w.subject_id AS subject_id,
-                   w.points AS working, t.points AS target, e.points AS set_by_school,
-                   l.fraction AS fraction, {prior} AS pa,
-                   {summaries.female_sql("p.gender")} AS female,
-                   {summaries.school_month_sql("p.date_of_birth", postgres)} AS month
+        -- The grades at the latest points first (the index on school, point and subject),
+        -- then each one's target by its unique (pupil, subject): never a school's targets
+        -- of every year group.
+        track_working AS MATERIALIZED (
+            SELECT l.school_id AS school_id, l.point_id AS point_id, l.fraction AS fraction,
+                   w.pupil_id AS pupil_id, w.subject_id AS subject_id, w.points AS working
             FROM track_points l
             JOIN working_at_grade w ON w.school_id = l.school_id AND w.point_id = l.point_id
-            JOIN pupil p ON p.id = w.pupil_id AND p.school_id = l.school_id
+            WHERE l.n = 1 AND w.subject_id IN ({sql.in_list(steps)})
+        ),
+        track_grades AS MATERIALIZED (
+            SELECT w.school_id AS school_id, w.subject_id AS subject_id,
+                   w.working AS working, t.points AS target, e.points AS set_by_school,
+                   w.fraction AS fraction, {prior} AS pa,
+                   {summaries.female_sql("p.gender")} AS female,
+                   {summaries.school_month_sql("p.date_of_birth", postgres)} AS month
+            FROM track_working w
             JOIN target t ON t.pupil_id = w.pupil_id AND t.subject_id = w.subject_id
-                         AND t.school_id = l.school_id
-            LEFT JOIN expected_grade e ON e.point_id = l.point_id
+            JOIN pupil p ON p.id = w.pupil_id
+            LEFT JOIN expected_grade e ON e.point_id = w.point_id
                                       AND e.subject_id = w.subject_id AND e.year_group = ?
-            WHERE l.n = 1 AND t.year_group = ? AND t.deleted_at IS NULL
-              AND t.history_academic_year IS NULL AND p.year_group = ? AND p.left_at IS NULL
+            WHERE t.school_id = w.school_id AND t.year_group = ? AND t.deleted_at IS NULL
+              AND t.history_academic_year IS NULL AND p.school_id = w.school_id
+              AND p.year_group = ? AND p.left_at IS NULL
               AND (p.prior_attainment IS NOT NULL OR p.standardised_score IS NOT NULL)
         ),
         track_starts AS (
             SELECT u.school_id AS school_id, u.subject_id AS subject_id, u.working AS working,
                    u.target AS target, u.set_by_school AS set_by_school, u.fraction AS fraction,
-                   k.tolerance AS tolerance,
+                   s.tolerance AS tolerance,
                    {low}(s.low, {high}(s.high, {summaries.fixed_part_sql("u", "s")} + ? * s.su))
                        AS start
             FROM track_grades u JOIN track_params s ON s.subject_id = u.subject_id
-            JOIN track_steps k ON k.subject_id = u.subject_id
         ),
         track_expected AS (
             SELECT school_id, subject_id, working, tolerance,
-                   COALESCE(set_by_school, start + (target - start) * fraction) AS expected
+                   COALESCE(set_by_school, start * (1 - fraction) + target * fraction)
+                       AS expected
             FROM track_starts
         ),
         track_counts AS (
