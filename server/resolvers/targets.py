@@ -48,7 +48,6 @@ from server.services.sharing import reads as outside_reads
 from server.services.targets import aggregates, cohort, export
 from server.services.targets import pupil_targets as rows_service
 from server.services.targets.aggregates import SchoolYearGroup
-from server.services.tracking.flight_paths import TrackCounts, TrackStatus
 from server.settings import get_settings
 
 NOT_READABLE = "You cannot read targets of school {urn} for this year group."
@@ -130,7 +129,9 @@ async def target_aggregates(
             # A handful of tracked pupils' shares would describe those pupils, as a handful
             # of targets' average would.
             tracking_suppressed = suppressed or (
-                not sees_small_groups(detail) and 0 < tracked < threshold)
+                0 < tracked < threshold and not sees_small_groups(detail))
+            shares = (None, None, None) if tracking_suppressed or not tracked else (
+                tracks.on_track / tracked, tracks.above / tracked, tracks.below / tracked)
             rows.append(
                 TargetAggregate(
                     key_stage=key_stage,
@@ -147,9 +148,9 @@ async def target_aggregates(
                     benchmark=BenchmarkLevel(choice.benchmark.value),
                     tracking_suppressed=tracking_suppressed,
                     tracked_pupils=None if tracking_suppressed else tracked,
-                    on_track=None if tracking_suppressed else _share(tracks, TrackStatus.ON_TRACK),
-                    above_track=None if tracking_suppressed else _share(tracks, TrackStatus.ABOVE),
-                    below_track=None if tracking_suppressed else _share(tracks, TrackStatus.BELOW),
+                    on_track=shares[0],
+                    above_track=shares[1],
+                    below_track=shares[2],
                     school=school,
                     subject=subject_types[code],
                     school_id=school_id,
@@ -165,10 +166,6 @@ async def target_aggregates(
             f"That is more than {MAX_AGGREGATE_ROWS} rows: name fewer schools or subjects")
     await _record_aggregate_reads(context, readable, rows, ks, year_group, subject_codes)
     return rows
-
-
-def _share(tracks: TrackCounts | None, status: TrackStatus) -> float | None:
-    return tracks.share(status) if tracks else None
 
 
 def door(context, exporting: bool = False) -> str:
