@@ -111,3 +111,23 @@ async def test_no_points_or_no_schools_count_nobody():
     await set_targets(pupils, subs["maths"], ["5"] * 6)
     assert await track_counts([school], KeyStage.KS4, 10, subs, TODAY) == {}
     assert await track_counts([], KeyStage.KS4, 10, subs, TODAY) == {}
+
+
+async def test_key_stage_2_scaled_scores_use_their_own_grade_step():
+    """KS2: one "grade" is three scaled-score points either side, in SQL as in Python."""
+    subs = await subjects(KeyStage.KS2)
+    school = await make_school()
+    school.current_academic_year = 2026
+    await school.save()
+    point = await AssessmentPoint.create(school=school, key_stage=KeyStage.KS2, year_group=6,
+                                         academic_year=2026, name="Spring", on=date(2027, 2, 1))
+    pupils = await add_pupils(school, 6, 9, "Ks", prior=16.0)
+    await set_targets(pupils, subs["maths"], ["104"] * 9)
+    for pupil, score in zip(pupils, [90, 96, 99, 101, 103, 105, 107, 110, 117], strict=True):
+        await record_working_at(school.id, pupil.id, subs["maths"].id, point.id, str(score),
+                                float(score), None)
+    got = await track_counts([school], KeyStage.KS2, 6, subs, TODAY)
+    _, tracks = await year_group_tracks(school.id, KeyStage.KS2, 6, 2026, TODAY)
+    want = counts_by_subject(tracks)["maths"]
+    assert got == {(school.id, subs["maths"].id): want}
+    assert want.on_track >= 2 and want.above and want.below  # a 1-point step would differ
