@@ -25,7 +25,7 @@ import numpy as np
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from server.models import Target, YearGroupSettings
+from server.models import SchoolEstimatesVersion, Target, YearGroupSettings
 from server.models.enums import YEAR_GROUPS, KeyStage, Prepopulate
 from server.services.accounts.audit import Actor
 from server.services.errors import UserInputError
@@ -131,19 +131,18 @@ async def impact(school_id: int, key_stage: KeyStage | str, version: str) -> Imp
 async def school_version(school_id: int, key_stage: KeyStage | str) -> SchoolVersion:
     """The school's applied version of the key stage and the one a roll back would restore."""
     ks = KeyStage(getattr(key_stage, "value", key_stage))
-    row = await _row(school_id, ks)
+    row = await SchoolEstimatesVersion.get_or_none(school_id=school_id, key_stage=ks)
     if row is None:
         return SchoolVersion(ks, versions.shipped(ks), None, None)
-    applied = await versions.get(ks, row["version"])
-    previous = (await versions.get(ks, row["previous_version"])
-                if row["previous_version"] else None)
-    return SchoolVersion(ks, applied, previous, row["applied_at"])
+    applied = await versions.get(ks, row.version)
+    previous = await versions.get(ks, row.previous_version) if row.previous_version else None
+    return SchoolVersion(ks, applied, previous, row.applied_at)
 
 
 async def _row(school_id: int, ks: KeyStage, connection=None) -> dict | None:
     rows = await sql.fetch(
         connection or connections.get("default"),
-        "SELECT version, previous_version, revision, applied_at FROM school_estimates_version "
+        "SELECT version, previous_version, revision FROM school_estimates_version "
         "WHERE school_id = ? AND key_stage = ?", [school_id, ks.value])
     return rows[0] if rows else None
 
