@@ -61,3 +61,24 @@ async def test_unknown_preview_is_a_clear_message(client):
     page = await client.get(f"{PATH}?keyStage=KS4&preview=nope")
     assert page.status_code == 400 and "There is a problem" in page.text
     assert "No KS4 national estimates version" in page.text
+
+
+async def test_target_pages_say_which_version(client):
+    from server.models.enums import PupilAccess, Role
+    from server.services.accounts.audit import Actor
+    from server.services.targets import estimate_versions
+    from tests.factories import make_user, sign_in
+
+    school, admin, _ = await school_with_targets(3)
+    user = await make_user(school, Role.DATA_MANAGER, PupilAccess.FULL)
+    await sign_in(client, user)
+    shipped = versions.shipped_version("KS4")
+    for path in ("/targets?yearGroup=10&subject=maths", "/targets/summary?yearGroup=10"):
+        page = await client.get(path)
+        assert page.status_code == 200, path
+        assert f"National estimates: {versions.SHIPPED_LABEL} ({shipped})" in page.text, path
+    loaded = await versions.load_version(new_parameters({"maths": 1.0}), "2027 data", "op")
+    await estimate_versions.apply_version(school.id, "KS4", loaded.version, Actor(admin))
+    for path in ("/targets?yearGroup=10&subject=maths", "/targets/summary?yearGroup=10"):
+        page = await client.get(path)
+        assert f"National estimates: 2027 data ({loaded.version})" in page.text, path
