@@ -78,19 +78,26 @@ async def _prepopulating_year_groups(school_id: int, ks: KeyStage) -> list[tuple
     return [(y, Prepopulate(p)) for y, p in rows if y in YEAR_GROUPS[ks]]
 
 
-async def _untouched_targets(school_id: int, ks: KeyStage, year_groups: Sequence[int]):
-    """Live pre-populated targets still at their pre-populated grade: (year group, pupil id,
-    subject code) -> points."""
+async def _untouched_targets(school_id: int, ks: KeyStage, year_groups: Sequence[int]
+                             ) -> dict[tuple[int, str], tuple[np.ndarray, np.ndarray]]:
+    """Live pre-populated targets still at their pre-populated grade, per (year group,
+    subject code): their pupils' ids and their points, as arrays."""
     if not year_groups:
         return {}
     rows = await Target.filter(
         school_id=school_id, subject__key_stage=ks, pupil__year_group__in=list(year_groups),
         pupil__left_at__isnull=True, prepopulated=True, deleted_at__isnull=True,
         history_academic_year__isnull=True,
-    ).values_list("pupil__year_group", "pupil_id", "subject__code", "grade",
-                  "prepopulated_grade", "points")
-    return {(y, p, code): float(points) for y, p, code, grade, pre, points in rows
-            if grade == pre}
+    ).values_list("pupil__year_group", "subject__code", "pupil_id", "points", "grade",
+                  "prepopulated_grade")
+    grouped: dict[tuple[int, str], tuple[list[int], list[float]]] = {}
+    for year_group, code, pupil_id, points, grade, pre in rows:
+        if grade == pre:
+            ids, values = grouped.setdefault((year_group, code), ([], []))
+            ids.append(pupil_id)
+            values.append(float(points))
+    return {key: (np.array(ids, dtype=np.int64), np.array(values, dtype=float))
+            for key, (ids, values) in grouped.items()}
 
 
 async def impact(school_id: int, key_stage: KeyStage | str, version: str) -> Impact:
@@ -103,27 +110,28 @@ async def impact(school_id: int, key_stage: KeyStage | str, version: str) -> Imp
     out: list[SubjectImpact] = []
     for year_group, option in year_groups:
         cohort = await year_group_estimates(school_id, ks, year_group, version=version)
+        pupil_ids = np.array(cohort.pupil_ids, dtype=np.int64)
         plus_one = option == Prepopulate.BENCHMARK_PLUS_ONE
         for code in cohort.subjects:
             choice = cohort.choices[code]
             if not choice.included:
                 continue
+            ids, before = existing.get((year_group, code), (np.zeros(0, np.int64), np.zeros(0)))
             grades = target_grades(choice.scale, cohort.grades(code), plus_one)
             points_of = {g: choice.scale.points_of(g) for g in set(grades.tolist()) - {None}}
-            old: list[float] = []
-            new: list[float] = []
-            for pupil_id, grade in zip(cohort.pupil_ids, grades.tolist(), strict=True):
-                now = existing.get((year_group, pupil_id, code))
-                if now is not None:
-                    old.append(now)
-                    # No estimate under the new version: pre-population leaves it as it is.
-                    new.append(now if grade is None else points_of[grade])
-            before, after = np.array(old), np.array(new)
+            planned = np.array([np.nan if g is None else points_of[g] for g in grades.tolist()])
+            # Pupil ids are in ascending order (year_group_estimates): each target's column.
+            columns = np.minimum(np.searchsorted(pupil_ids, ids), max(len(pupil_ids) - 1, 0))
+            known = (pupil_ids[columns] == ids) if len(pupil_ids) else np.zeros(len(ids), bool)
+            after = before.copy()
+            moved = planned[columns[known]]
+            # No estimate under the new version: pre-population leaves the target as it is.
+            after[known] = np.where(np.isnan(moved), before[known], moved)
             out.append(SubjectImpact(
                 year_group=year_group, subject_code=code, subject_name=choice.name,
-                targets=len(old), up=int((after > before).sum()),
+                targets=len(before), up=int((after > before).sum()),
                 down=int((after < before).sum()), same=int((after == before).sum()),
-                average_change=float(after.mean() - before.mean()) if old else None,
+                average_change=float(after.mean() - before.mean()) if len(before) else None,
             ))
     return Impact(ks, versions.describe(ks, applied), proposed, tuple(out))
 
