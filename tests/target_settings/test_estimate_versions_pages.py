@@ -82,3 +82,32 @@ async def test_target_pages_say_which_version(client):
     for path in ("/targets?yearGroup=10&subject=maths", "/targets/summary?yearGroup=10"):
         page = await client.get(path)
         assert f"National estimates: 2027 data ({loaded.version})" in page.text, path
+
+
+async def test_la_dashboard_says_each_schools_version(client):
+    from server.models.enums import PupilAccess, Role
+    from server.services.accounts.audit import Actor
+    from server.services.targets import estimate_versions
+    from tests.factories import make_administrator, make_school, make_user, sign_in
+    from tests.target_settings.helpers import make_pupils
+    from tests.targets.world import share
+
+    first = await make_school(name="First School")
+    second = await make_school(la=await first.local_authority, name="Second School")
+    for school in (first, second):
+        await make_pupils(school, 10, 6)
+        await share(school, 10, aggregate_la=True, pupil_la=True)
+    loaded = await versions.load_version(new_parameters({"maths": 1.0}), "2027 data", "op")
+    await estimate_versions.apply_version(second.id, "KS4", loaded.version,
+                                          Actor(await make_administrator(second)))
+    officer = await make_user(await first.local_authority, Role.OFFICER, PupilAccess.FULL)
+    await sign_in(client, officer)
+    page = await client.get("/outside/dashboard?yearGroup=10&subject=maths")
+    assert page.status_code == 200
+    shipped = f"National estimates: {versions.SHIPPED_LABEL} ({versions.shipped_version('KS4')})"
+    rows = page.text.split('<th scope="row"')[1:]
+    assert shipped in next(r for r in rows if "First School" in r)
+    assert f"National estimates: 2027 data ({loaded.version})" in next(
+        r for r in rows if "Second School" in r)
+    page = await client.get(f"/outside/pupils?school={second.urn}&yearGroup=10&subject=maths")
+    assert f"National estimates: 2027 data ({loaded.version})" in page.text
