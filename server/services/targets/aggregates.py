@@ -160,16 +160,19 @@ async def year_group_figures(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
     customs: Mapping[tuple[int, str], CustomLevel] | None = None,
+    applied: Mapping[int, str] | None = None,
 ) -> tuple[dict[tuple[int, int], TargetFigures], dict[tuple[int, int], EstimateFigures]]:
     """Per (school, subject): live targets (how many, their average points; absent when
     none) and pupils with prior attainment with their mean estimate at each benchmark,
     est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su), and at the school's
-    custom challenge level where `customs` (per school and subject code) has one (CUSTOM).
-    Two statements.
+    custom challenge level where `customs` (per school and subject code) has one (CUSTOM),
+    from each school's applied estimates version (`applied`, else looked up).
+    Two statements (three without `applied`).
     """
     if not school_ids or not subjects:
         return {}, {}
-    await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects, customs)
+    await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects, customs,
+                                     applied)
     rows = await summaries.figures(school_ids, key_stage, year_group,
                                    [s.id for s in subjects.values()])
     targets: dict[tuple[int, int], TargetFigures] = {}
