@@ -15,7 +15,8 @@ from server.settings import get_settings
 
 # Each module adds its sub-commands with add_parser(subparsers).
 COMMAND_MODULES = ("server.commands.model", "server.commands.demo", "server.commands.organisations",
-                   "server.commands.pupils", "server.commands.targets", "server.commands.upkeep")
+                   "server.commands.pupils", "server.commands.targets", "server.commands.upkeep",
+                   "server.commands.estimates")
 
 
 async def with_database(work):

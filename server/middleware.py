@@ -13,6 +13,7 @@ from python_multipart.exceptions import MultipartParseError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.auth import passwords
 from server.observability import access_log, request_id_var
 from server.outages import CODE, MESSAGE, RETRY_AFTER_SECONDS, is_database_unavailable
 
@@ -188,6 +189,19 @@ class BodySizeLimitMiddleware:
                     state["done"] = True
             return message
 
+        async def gone() -> bool:
+            """Without waiting: has the client closed the connection? Only once the body is
+            in, so that no part of it is taken from the application."""
+            if not state["done"]:
+                return False
+            message = asyncio.ensure_future(receive())
+            await asyncio.sleep(0)  # a closed connection answers at once
+            if not message.done():
+                message.cancel()
+                return False
+            return message.result()["type"] == "http.disconnect"
+
+        watching = passwords.client_gone.set(gone)
         app_receive = limited_receive
         try:
             if is_form and scope["method"] in {"POST", "PUT", "PATCH"}:
@@ -206,6 +220,8 @@ class BodySizeLimitMiddleware:
             return
         except MultipartParseError:  # raised while the CSRF check reads a malformed form
             await refuse(scope, send, 400, "The form could not be read. Send it again from the page.")
+        finally:
+            passwords.client_gone.reset(watching)
 
 
 async def _read_all(receive: Receive) -> bytes:

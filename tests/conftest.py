@@ -76,6 +76,7 @@ async def database():
 TABLES_IN_DELETE_ORDER = (
     "audit_event", "sharing_change", "outside_read", "working_at_grade", "expected_grade",
     "assessment_point", "target_change", "target", "target_deletion",
+    "school_estimates_version", "estimates_version",
     "subject_settings", "year_group_settings", "school_value_added", "pupil_import", "pupil",
     # Emptied after target and pupil, whose triggers write them.
     "target_summary", "target_summary_grade", "estimate_summary", "pupil_revision", "subject",

@@ -9,14 +9,22 @@ fill two cores; 64 MiB at most), and that thread runs at nice HASH_NICENESS (Lin
 value is per thread and the lane threads libargon2 starts inherit it). The event loop wins
 the CPU whenever it has work; hashing gets every cycle the loop leaves, which on a server with
 a core or more per worker process is most of them.
+
+Waiting sign-ins queue in the event loop, not in the thread's queue, so that a check whose
+person has gone (the browser gave up, the connection closed) is dropped when its turn comes
+instead of costing a hash: in a morning rush, checks for clients that timed out would otherwise
+sit ahead of everyone still waiting, and each retry would add one more.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import sys
 import threading
+import weakref
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
@@ -51,10 +59,31 @@ def _lower_priority() -> None:
 
 _executor = ThreadPoolExecutor(max_workers=CONCURRENT_HASHES, thread_name_prefix="argon2",
                                initializer=_lower_priority)
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary())
+
+# Set per HTTP request by server.middleware: answers whether the client has gone.
+client_gone: contextvars.ContextVar[Callable[[], Awaitable[bool]] | None] = contextvars.ContextVar(
+    "client_gone", default=None)
+
+
+class ClientGone(Exception):
+    """The person whose password was to be checked is no longer waiting for the answer."""
+
+    code = "CLIENT_CLOSED_REQUEST"
+    status = 499  # nginx's "client closed request": no one reads the answer
 
 
 async def _off_loop(function, *args):
-    return await asyncio.get_running_loop().run_in_executor(_executor, function, *args)
+    loop = asyncio.get_running_loop()
+    turn = _turns.get(loop)
+    if turn is None:
+        turn = _turns[loop] = asyncio.Semaphore(CONCURRENT_HASHES)
+    async with turn:
+        gone = client_gone.get()
+        if gone is not None and await gone():
+            raise ClientGone()
+        return await loop.run_in_executor(_executor, function, *args)
 
 
 async def hash_password(password: str) -> str:

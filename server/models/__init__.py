@@ -12,6 +12,7 @@ from server.models.accounts import (
 )
 from server.models.audit import AuditEvent
 from server.models.batches import Batch, BatchRow
+from server.models.estimates import EstimatesVersion, SchoolEstimatesVersion
 from server.models.organisations import Organisation
 from server.models.pupils import Pupil, PupilImport, SchoolValueAdded, Subject
 from server.models.sharing import OutsideRead, SharingChange
@@ -57,6 +58,8 @@ __models__ = [
     SharedTargetsRevision,
     Webhook,
     WebhookDelivery,
+    EstimatesVersion,
+    SchoolEstimatesVersion,
 ]
 
 __all__ = [m.__name__ for m in __models__]

@@ -15,6 +15,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.pupils",
     "server.pages.batches",
     "server.pages.target_settings",
+    "server.pages.estimates",
     "server.pages.sharing",
     "server.pages.sharing_reads",
 )

@@ -6,6 +6,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from server.auth.passwords import ClientGone
 from server.outages import is_database_unavailable
 from server.pages.rendering import OperationFailed, render
 
@@ -40,6 +41,8 @@ async def operation_failed(request: Request, exc: OperationFailed) -> Response:
     if exc.code == "UNAUTHENTICATED":
         sign_in = "/admin/sign-in" if request.url.path.startswith("/admin") else "/sign-in"
         return RedirectResponse(sign_in, status_code=303)
+    if exc.code == ClientGone.code:
+        return Response(status_code=ClientGone.status)
     status = {"FORBIDDEN": 403, "NOT_FOUND": 404, "BAD_USER_INPUT": 400,
               "SERVICE_UNAVAILABLE": 503}.get(exc.code, 500)
     return error_page(request, status)

@@ -17,6 +17,7 @@ from server.schema.challenge import custom_level_type
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.error_codes import field_errors
 from server.schema.errors import BadUserInput, Forbidden, NotFound
+from server.schema.estimates import version_of
 from server.schema.target_settings import (
     CohortAverage,
     DeleteTargetsError,
@@ -138,6 +139,7 @@ def benchmarks_type(overview: benchmarks.BenchmarkOverview) -> YearGroupBenchmar
         key_stage=KeyStage(overview.key_stage.value),
         year_group=overview.year_group,
         model_version=overview.model_version,
+        estimates_version=version_of(overview.key_stage, overview.model_version),
         pupils=overview.pupils,
         pupils_with_estimates=overview.pupils_with_estimates,
         subjects=subjects,

@@ -13,6 +13,7 @@ from server.schema.enums import BenchmarkLevel
 from server.schema.enums import KeyStage as KeyStageType
 from server.schema.error_codes import field_errors
 from server.schema.errors import BadUserInput, Forbidden
+from server.schema.estimates import version_of
 from server.schema.organisations import School
 from server.schema.pagination import (
     MAX_AGGREGATE_PAGE,
@@ -102,8 +103,9 @@ async def target_aggregates(
     customs = {(school_id, code): choices[school_id][code].custom
                for school_id in school_ids for code in shown
                if choices[school_id][code].custom is not None}
+    applied = cohort.versions_of(choices)
     targets, estimates = await aggregates.year_group_figures(
-        school_ids, ks, year_group, shown, customs,
+        school_ids, ks, year_group, shown, customs, applied,
         tracking_on=([entry.school for entry, _ in readable], dt.date.today())
         if with_tracking else None)
     threshold = get_settings().suppression_threshold
@@ -159,6 +161,7 @@ async def target_aggregates(
                     estimates=figures.average_points if figures else {},
                     scale=choice.scale,
                     custom_level=custom_level_type(choice.custom),
+                    estimates_version=version_of(ks, choice.estimates_version),
                 )
             )
     if len(rows) > MAX_AGGREGATE_ROWS:
@@ -272,7 +275,9 @@ async def target_year_group(context, school_urn: str, key_stage, year_group: int
     subjects = await aggregates.subjects_by_code(ks, codes)
     editing = entry.editing
     use = entry.use_target_setting
+    applied = cohort.versions_of(choices).get(entry.school.id)
     return TargetYearGroup(
+        estimates_version=version_of(ks, applied) if applied else None,
         school=School.from_model(entry.school),
         key_stage=key_stage,
         year_group=year_group,

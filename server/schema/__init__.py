@@ -13,6 +13,7 @@ from server.schema.extensions import schema_extensions
 from server.schema.fields.accounts import AccountsMutation, AccountsQuery
 from server.schema.fields.auth import AuthMutation
 from server.schema.fields.batches import BatchMutation, BatchQuery
+from server.schema.fields.estimates import EstimatesMutation, EstimatesQuery
 from server.schema.fields.organisations import OrganisationQuery
 from server.schema.fields.pupils import PupilsMutation, PupilsQuery
 from server.schema.fields.sharing import SharingMutation, SharingQuery
@@ -26,11 +27,12 @@ from server.settings import get_settings
 
 QUERIES: tuple[type, ...] = (
     OrganisationQuery, TokenQuery, TargetQuery, AccountsQuery, BatchQuery,
-    TargetSettingsQuery, PupilsQuery, TrackingQuery, SharingQuery, WebhookQuery,
+    TargetSettingsQuery, PupilsQuery, TrackingQuery, SharingQuery, WebhookQuery, EstimatesQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     AuthMutation, TokenMutation, TargetMutation, AccountsMutation, BatchMutation,
     TargetSettingsMutation, PupilsMutation, TrackingMutation, SharingMutation, WebhookMutation,
+    EstimatesMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (WebhookSubscription,)
 

@@ -11,6 +11,7 @@ import logging
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from server.auth.passwords import ClientGone
 from server.outages import is_database_unavailable
 from server.schema.errors import AspireError, with_codes
 from server.services.errors import UserInputError
@@ -31,6 +32,8 @@ def log_errors(errors: list[GraphQLError], execution_context: ExecutionContext |
         if original is None or isinstance(original, AspireError | UserInputError | GraphQLError):
             code = (with_codes(error).extensions or {}).get("code", "BAD_USER_INPUT")
             logger.info("GraphQL %s in %s: %s", code, where, error.message)
+        elif isinstance(original, ClientGone):
+            logger.info("GraphQL client gone in %s before its password check", where)
         elif is_database_unavailable(original):
             logger.warning("GraphQL SERVICE_UNAVAILABLE in %s: %r", where, original)
         else:

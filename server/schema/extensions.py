@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 
 from server import outages
+from server.auth.passwords import ClientGone
 from server.operations import documents
 from server.outages import is_database_unavailable
 from server.schema.errors import should_mask_error, with_codes
@@ -46,6 +47,10 @@ class MaskInternalErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
+        if isinstance(error.original_error, ClientGone):
+            masked.message = "The connection closed before the password was checked."
+            masked.extensions = {"code": ClientGone.code}
+            return masked
         if is_database_unavailable(error.original_error):
             # Not a bug: the database is away or busy. Say so, and answer HTTP 503.
             masked.message = outages.MESSAGE

@@ -10,6 +10,7 @@ import strawberry
 from server.schema.challenge import CustomLevel, CustomLevelInput
 from server.schema.enums import BenchmarkLevel, KeyStage
 from server.schema.error_codes import error_codes
+from server.schema.estimates import ESTIMATES_VERSION, EstimatesVersion
 from server.schema.sharing import SharingChange
 from server.schema.targets import Editing
 from server.services.targets.errors import TargetSettingsErrorCode
@@ -125,6 +126,8 @@ class YearGroupBenchmarks:
     pupils: int
     pupils_with_estimates: int
     subjects: list[SubjectBenchmark]
+    estimates_version: EstimatesVersion | None = strawberry.field(
+        default=None, description=ESTIMATES_VERSION)
 
 
 @strawberry.type(description="Manage subjects: whether a subject appears and is pre-populated")

@@ -13,6 +13,7 @@ from server.models import Subject as SubjectModel
 from server.schema.challenge import CustomLevel, custom_level_of_code, custom_level_type
 from server.schema.enums import BenchmarkLevel, KeyStage, PriorAttainmentSource
 from server.schema.error_codes import error_codes
+from server.schema.estimates import ESTIMATES_VERSION, EstimatesVersion, version_of
 from server.schema.execution import pure_resolver
 from server.schema.organisations import School
 from server.schema.pagination import Edge, PageInfo
@@ -86,6 +87,8 @@ class TargetAggregate:
         default=None, description="The school's custom challenge level for the subject "
         "(benchmark CUSTOM uses it; averageEstimatePoints(benchmark: CUSTOM) is the mean at it)"
     )
+    estimates_version: EstimatesVersion | None = strawberry.field(
+        default=None, description=ESTIMATES_VERSION + " (the school's applied version)")
 
     @strawberry.field(description="Mean estimate in points; default: the school's benchmark")
     def average_estimate_points(self, benchmark: BenchmarkLevel | None = None) -> float | None:
@@ -227,6 +230,10 @@ class PupilTarget:
         value = self.row.estimate(benchmark.stored() if benchmark else None)
         return Estimate.from_value(value) if value else None
 
+    @strawberry.field(description=ESTIMATES_VERSION + " (the school's applied version)")
+    def estimates_version(self) -> EstimatesVersion:
+        return version_of(self.row.cohort.key_stage, self.row.cohort.model_version)
+
     @strawberry.field(description="The school's chosen benchmark for the subject")
     def school_benchmark(self) -> BenchmarkLevel:
         return BenchmarkLevel(self.row.choice.benchmark.value)
@@ -316,6 +323,8 @@ class TargetYearGroup:
     baselines: YearGroupBaselines | None = strawberry.field(
         default=None, description="Pupils without prior attainment of their own; null unless "
         "the viewer may read pupil rows")
+    estimates_version: EstimatesVersion | None = strawberry.field(
+        default=None, description=ESTIMATES_VERSION + " (the school's applied version)")
 
 
 @strawberry.type(description="A year group's current pupils without prior attainment")

@@ -11,6 +11,7 @@ The browser tests are skipped only when /usr/bin/chromium is absent (`make test`
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -32,6 +33,7 @@ CHROMIUM_ARGS = [
 # Importing the app alone took 10 s on the shared 2-core machine at load 16.
 STARTUP_SECONDS = 90
 BASE_PG = os.environ.get("ASPIRE_TEST_DATABASE_URL")
+_DATABASES = itertools.count(1)
 
 
 @dataclass
@@ -65,7 +67,10 @@ async def server_database_url(tmp_path_factory):
     if not BASE_PG:
         yield f"sqlite://{tmp_path_factory.mktemp('browser-database') / 'browser.sqlite3'}"
         return
-    name = f"aspire_browser_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+    # Modules outside tests/browser import these fixtures, so each has its own instance: the
+    # name is one instance's, or a later module's set-up would drop an earlier one's database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"aspire_browser_{worker}_{os.getpid()}_{next(_DATABASES)}"
     await _drop_and_create(name, create=True)
     yield f"{BASE_PG.rpartition('/')[0]}/{name}"
     await _drop_and_create(name, create=False)

@@ -7,12 +7,14 @@ from datetime import date
 
 from tortoise.timezone import now
 
-from server.models import AssessmentPoint, ExpectedGrade, Pupil, Target
+from server.models import AssessmentPoint, ExpectedGrade, Pupil, SchoolEstimatesVersion, Target
 from server.models.enums import KeyStage
+from server.services.estimates import versions
 from server.services.tracking.recording import record_working_at
 from server.services.tracking.shares import track_counts
 from server.services.tracking.status import counts_by_subject, year_group_tracks
 from tests.factories import make_school
+from tests.target_settings.test_estimate_versions import new_parameters
 from tests.targets.world import add_pupils, set_targets, subjects
 
 TODAY = date(2027, 3, 15)
@@ -84,6 +86,12 @@ async def test_counts_in_sql_equal_the_direct_computation_after_a_mix_of_writes(
     # Third school: points but nobody tracked.
     await _point(third, "Autumn", date(2026, 10, 1))
     await add_pupils(third, 10, 6, "None")
+    # The first school applies another national estimates version: its pupils' starting
+    # positions move (maths two points up), the others' do not.
+    version = await versions.load_version(new_parameters({"maths": 2.0, "eng-lang": -1.5}),
+                                          "2027 national data", "operator")
+    await SchoolEstimatesVersion.create(school=first, key_stage=KeyStage.KS4,
+                                        version=version.version, applied_at=now())
 
     for year_group in (10, 11):
         got = await track_counts(schools, KeyStage.KS4, year_group, subs, TODAY)

@@ -95,7 +95,12 @@ async def test_grades_entered_without_javascript(page, browser, server, school):
         await sign_in(plain, school["user"])
         await plain.goto(TRACKING)
         rows = plain.locator("#tracking-pupils > tbody > tr")
-        await expect(rows).to_have_count(10)
+        try:
+            await expect(rows).to_have_count(10)
+        except AssertionError as error:  # once in CI on PostgreSQL: 0 rows; say what was shown
+            shown = await plain.locator("main").inner_text()
+            log = server.log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"{error}\n--- the page:\n{shown}\n--- server log:\n{log}") from None
         row = rows.nth(3)
         upn = (await row.locator("th .govuk-body-s").inner_text()).strip()
         status = await row.locator("td").last.inner_text()

@@ -38,6 +38,7 @@ from server.models.enums import BenchmarkLevel, Editing, KeyStage
 from server.permissions.scope import SchoolSharing
 from server.services.catalogue import ensure_subjects
 from server.services.errors import UserInputError
+from server.services.estimates import versions
 from server.services.estimates.challenge import CustomLevel
 from server.services.estimates.errors import GradeErrorCode
 from server.services.estimates.parameters import load_parameters
@@ -166,24 +167,29 @@ async def year_group_figures(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
     customs: Mapping[tuple[int, str], CustomLevel] | None = None,
+    applied: Mapping[int, str] | None = None,
     tracking_on: tuple[Sequence[Organisation], date] | None = None,
 ) -> tuple[dict[tuple[int, int], TargetFigures], dict[tuple[int, int], EstimateFigures]]:
     """Per (school, subject): live targets (how many, their average points; absent when
     none) and pupils with prior attainment with their mean estimate at each benchmark,
     est_q = clamp(a + b1*pa + b2*pa^2 + g*female + d*month + z_q*su), and at the school's
-    custom challenge level where `customs` (per school and subject code) has one (CUSTOM).
+    custom challenge level where `customs` (per school and subject code) has one (CUSTOM),
+    from each school's applied estimates version (`applied`, else looked up).
     With `tracking_on` (the schools' rows and a day) also on track, above and below at each
     school's latest assessment point on that day (services.tracking.shares), in the same
-    statement. Two statements.
+    statement. Two statements (three without `applied`).
     """
     if not school_ids or not subjects:
         return {}, {}
-    await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects, customs)
+    if applied is None and tracking_on is not None:
+        applied = await versions.school_versions(school_ids, key_stage)
+    await summaries.refresh_estimates(school_ids, key_stage, year_group, subjects, customs,
+                                     applied)
     tracking = None
     if tracking_on is not None:
         tracked_schools, day = tracking_on
         tracking = shares.counts_sql(tracked_schools, key_stage, year_group, subjects, day,
-                                     summaries.is_postgres())
+                                     applied, summaries.is_postgres())
     rows = await summaries.figures(school_ids, key_stage, year_group,
                                    [s.id for s in subjects.values()], tracking)
     targets: dict[tuple[int, int], TargetFigures] = {}

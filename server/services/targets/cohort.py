@@ -26,10 +26,9 @@ from server.models.enums import (
     KeyStage,
     PriorAttainmentSource,
 )
-from server.services.estimates import baselines, model
+from server.services.estimates import baselines, model, versions
 from server.services.estimates.challenge import CustomLevel, parse_code
 from server.services.estimates.levels import BenchmarkLevel as EngineLevel
-from server.services.estimates.levels import KeyStage as EngineKeyStage
 from server.services.estimates.parameters import load_parameters
 from server.services.estimates.scales import Scale
 from server.services.estimates.subjects import get_subject, subjects_for
@@ -88,6 +87,8 @@ class SubjectChoice:
     # The school's custom challenge level for the subject (saved even while a benchmark is
     # chosen); `benchmark` is CUSTOM only when there is one.
     custom: CustomLevel | None = None
+    # The national estimates version (services.estimates.versions) the school applies.
+    estimates_version: str = ""
 
     @property
     def custom_level(self) -> str | None:
@@ -204,18 +205,26 @@ def decide_choices_by_school(
     saved: Mapping[int, Mapping[str, Mapping]],
     history: Mapping[int, Mapping[str, Sequence[float | None]]],
     school_ids: Sequence[int],
+    applied: Mapping[int, str] | None = None,
 ) -> dict[int, dict[str, SubjectChoice]]:
     """Each school's benchmark, grade format and inclusion per subject, from its saved
     settings rows and its value-added history (the rule every caller shares): one indicator
-    computation for all the schools."""
-    parameters = load_parameters(ks.value)
+    computation for all the schools, each with the su of its applied estimates version
+    (`applied`: per school, default the shipped one)."""
+    shipped = load_parameters(ks.value).version
     absent = (None,) * 3
     va = np.array(
         [[np.nan if v is None else v for v in history.get(s, {}).get(c, absent)]
          for s in school_ids for c in codes],
         dtype=float,
     ).reshape(-1, 3)
-    su = np.tile(np.array([parameters[c].su for c in codes], dtype=float), len(school_ids))
+    su_of: dict[str, NDArray[np.float64]] = {}
+    school_versions = [(applied or {}).get(s, shipped) for s in school_ids]
+    for version in set(school_versions):
+        parameters = versions.parameters_of(ks, version)
+        su_of[version] = np.array([parameters[c].su for c in codes], dtype=float)
+    su = (np.concatenate([su_of[v] for v in school_versions]) if school_ids
+          else np.zeros(0, dtype=float))
     indicators = model.school_indicators(va, su)
     suggestions = model.intelligent_benchmarks(indicators).tolist()
     indicator_values = [None if np.isnan(v) else int(v) for v in indicators.tolist()]
@@ -226,17 +235,18 @@ def decide_choices_by_school(
     made: dict[tuple, SubjectChoice] = {}
     out: dict[int, dict[str, SubjectChoice]] = {}
     i = 0
-    for school_id in school_ids:
+    for school_id, version in zip(school_ids, school_versions, strict=True):
         rows = saved.get(school_id, {})
         choices: dict[str, SubjectChoice] = {}
         for code, entry in zip(codes, entries, strict=True):
             row = rows.get(code, {})
             key = (code, row.get("benchmark"), row.get("grade_format"), row.get("included"),
-                   row.get("custom_level"), suggestions[i], indicator_values[i], rates[i])
+                   row.get("custom_level"), suggestions[i], indicator_values[i], rates[i],
+                   version)
             choice = made.get(key)
             if choice is None:
                 choice = made[key] = _choice(ks, entry, row, levels[suggestions[i]],
-                                             indicator_values[i], rates[i])
+                                             indicator_values[i], rates[i], version)
             choices[code] = choice
             i += 1
         out[school_id] = choices
@@ -244,7 +254,7 @@ def decide_choices_by_school(
 
 
 def _choice(ks: KeyStage, entry, row: Mapping, suggested: BenchmarkLevel,
-            indicator: int | None, school_rate: float) -> SubjectChoice:
+            indicator: int | None, school_rate: float, version: str) -> SubjectChoice:
     level = row.get("benchmark")
     custom = parse_code(row.get("custom_level"))
     if level == BenchmarkLevel.CUSTOM.value and custom is None:
@@ -263,6 +273,7 @@ def _choice(ks: KeyStage, entry, row: Mapping, suggested: BenchmarkLevel,
         default_included=entry.default,
         school_rate=school_rate,
         custom=custom,
+        estimates_version=version,
     )
 
 
@@ -278,32 +289,65 @@ async def subject_choices(
     key_stage: KeyStage | str,
     year_group: int,
     subject_codes: Sequence[str] | None = None,
+    version: str | None = None,
 ) -> dict[str, SubjectChoice]:
-    """The school's benchmark, grade format and inclusion per subject (two queries)."""
+    """The school's benchmark, grade format and inclusion per subject (three queries),
+    under its applied estimates version or `version`."""
     ks = check_year_group(key_stage, year_group)
     codes = _subject_codes(ks, subject_codes)
-    return (await subject_choices_by_school([school_id], ks, year_group, codes))[school_id]
+    applied = None if version is None else {school_id: version}
+    return (await subject_choices_by_school([school_id], ks, year_group, codes,
+                                            applied))[school_id]
+
+
+def versions_of(choices: Mapping[int, Mapping[str, SubjectChoice]]) -> dict[int, str]:
+    """Per school, the estimates version its choices were decided under."""
+    return {school_id: next(iter(by_code.values())).estimates_version
+            for school_id, by_code in choices.items() if by_code}
 
 
 async def subject_choices_by_school(
-    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, codes: Sequence[str]
+    school_ids: Sequence[int], key_stage: KeyStage, year_group: int, codes: Sequence[str],
+    applied: Mapping[int, str] | None = None,
 ) -> dict[int, dict[str, SubjectChoice]]:
-    """Each school's benchmark, grade format and inclusion per subject (two statements),
-    as `subject_choices` decides them for one school.
+    """Each school's benchmark, grade format and inclusion per subject (three statements:
+    settings, value-added history and the applied estimates versions, unless `applied` names
+    them), as `subject_choices` decides them for one school.
     """
     saved: dict[int, dict[str, dict]] = defaultdict(dict)
+    ks = KeyStage(key_stage)
+    found: dict[int, str] = {}
     if school_ids and codes:
+        # The schools' applied estimates versions come in the same statement (rows with no
+        # subject code), so knowing them costs no statement of its own.
+        versions_sql, version_values = "", []
+        if applied is None:
+            versions_sql = f"""
+            UNION ALL
+            SELECT v.school_id, NULL, NULL, NULL, NULL, v.version
+            FROM school_estimates_version v
+            WHERE v.school_id IN ({sql.in_list(school_ids)}) AND v.key_stage = ?"""  # noqa: S608
+            version_values = [*school_ids, ks.value]
         # Plain SQL: a large LA has 2,000 of these rows, and Tortoise's row handling
         # was a third of this function's time.
         for row in await sql.fetch(connections.get("default"), f"""
-            SELECT s.school_id, j.code, s.benchmark, s.grade_format, s.included, s.custom_level
+            SELECT s.school_id AS school_id, j.code AS code, s.benchmark AS benchmark,
+                   s.grade_format AS grade_format, s.included AS included,
+                   s.custom_level AS custom_level
             FROM subject_settings s JOIN subject j ON j.id = s.subject_id
             WHERE s.school_id IN ({sql.in_list(school_ids)}) AND s.key_stage = ?
-              AND s.year_group = ? AND j.code IN ({sql.in_list(codes)})
-        """, [*school_ids, KeyStage(key_stage).value, year_group, *codes]):  # noqa: S608
-            saved[row["school_id"]][row["code"]] = row
+              AND s.year_group = ? AND j.code IN ({sql.in_list(codes)}){versions_sql}
+        """, [*school_ids, ks.value, year_group, *codes, *version_values]):  # noqa: S608
+            if row["code"] is None:
+                found[row["school_id"]] = row["custom_level"]
+            else:
+                saved[row["school_id"]][row["code"]] = row
+        if applied is None:
+            applied = await versions.with_defaults(school_ids, ks, found)
     history = await value_added_history(school_ids, key_stage, codes)
-    return decide_choices_by_school(key_stage, codes, saved, history, school_ids)
+    if applied is None:
+        applied = await versions.school_versions(school_ids, key_stage)
+    return decide_choices_by_school(key_stage, codes, saved, history, school_ids, applied)
 
 
 def custom_points(
@@ -326,23 +370,29 @@ async def year_group_estimates(
     key_stage: KeyStage | str,
     year_group: int,
     subject_codes: list[str] | None = None,
+    version: str | None = None,
 ) -> CohortEstimates:
-    """The year group's current pupils' estimates in every subject at every benchmark."""
+    """The year group's current pupils' estimates in every subject at every benchmark,
+    from the school's applied estimates version (or `version`, for an impact preview)."""
     ks = check_year_group(key_stage, year_group)
     rows = (
         await Pupil.filter(school_id=school_id, year_group=year_group, left_at__isnull=True)
         .order_by("id")
         .values_list("id", "prior_attainment", "gender", "date_of_birth", "standardised_score")
     )
-    choices = await subject_choices(school_id, ks, year_group, subject_codes)
+    choices = await subject_choices(school_id, ks, year_group, subject_codes, version)
     codes = tuple(choices)
+    if codes:
+        version = next(iter(choices.values())).estimates_version
+    elif version is None:
+        version = (await versions.school_versions([school_id], ks))[school_id]
     ids = tuple(r[0] for r in rows)
     own = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
     scores = np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float)
     prior = baselines.effective_prior(own, scores, ks)
     female = np.array([_female(r[2]) for r in rows], dtype=float)
     month = model.month_of_school_year(np.array([r[3].month for r in rows], dtype=np.int64))
-    parameters = load_parameters(EngineKeyStage(ks.value))
+    parameters = versions.parameters_of(ks, version)
     formats = {c: choices[c].scale for c in codes}
     by_level = {}
     for level in LEVELS:

@@ -15,7 +15,9 @@
   statement: each pupil's prior attainment, else their standardised score equated onto its
   scale (services.estimates.baselines, the same straight line as the pages), the model's
   fixed part a + b1*pa + b2*pa^2 + g*female + d*month evaluated in SQL
-  from the shipped parameters, then z*su added and clamped to the scale, averaged. A school's
+  from the parameters of each school's applied estimates version (a row computed from
+  another version is stale, so applying or rolling back a version renews the cache), then
+  z*su added and clamped to the scale, averaged. A school's
   custom challenge level (services/estimates/challenge.py) is averaged in the same statement
   from its terms (z1, z2, w, n), and a row computed at another level (or none) is stale.
 
@@ -24,15 +26,14 @@ Each function is one statement whatever the number of schools and pupils.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from tortoise import connections
 
 from server.models import Subject
 from server.models.enums import BenchmarkLevel, KeyStage
-from server.services.estimates import baselines
+from server.services.estimates import baselines, versions
 from server.services.estimates.challenge import CustomLevel
-from server.services.estimates.parameters import load_parameters
 from server.services.estimates.subjects import get_subject
 from server.services.targets import sql
 from server.services.targets.cohort import LEVELS, engine_level
@@ -75,21 +76,25 @@ def _customs_sql(
 
 
 def estimate_parameters(
-    key_stage: KeyStage, subjects: Mapping[str, Subject]
-) -> tuple[str, list, str]:
-    """The model's terms per subject as SQL rows (subject_id, a, b1, b2, g, d, su, pa_mean,
-    low, high): a VALUES list, its values, and the model version. Every SQL estimate (these
-    averages and the tracking flight paths' starting positions) reads its terms from here.
+    key_stage: KeyStage, subjects: Mapping[str, Subject], in_use: Iterable[str]
+) -> tuple[str, list]:
+    """The model's terms of each estimates version in use, per subject, as SQL rows
+    (version, subject_id, a, b1, b2, g, d, su, pa_mean, low, high): a VALUES list and its
+    values. Every SQL estimate (these averages and the tracking flight paths' starting
+    positions) reads its terms from here.
     """
-    parameters = load_parameters(key_stage.value)
     rows: list[str] = []
     values: list = []
-    for code, subject in subjects.items():
-        p = parameters[code]
-        scale = get_subject(key_stage.value, code).scale
-        rows.append("(CAST(? AS INTEGER)" + ", CAST(? AS DOUBLE PRECISION)" * 9 + ")")
-        values += [subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean, scale.low, scale.high]
-    return "VALUES " + ", ".join(rows), values, parameters.version
+    for version in sorted(set(in_use)):
+        parameters = versions.parameters_of(key_stage, version)
+        for code, subject in subjects.items():
+            p = parameters[code]
+            scale = get_subject(key_stage.value, code).scale
+            rows.append("(CAST(? AS VARCHAR(20)), CAST(? AS INTEGER)"
+                        + ", CAST(? AS DOUBLE PRECISION)" * 9 + ")")
+            values += [version, subject.id, p.a, p.b1, p.b2, p.g, p.d, p.su, p.pa_mean,
+                       scale.low, scale.high]
+    return "VALUES " + ", ".join(rows), values
 
 
 def fixed_part_sql(pupil: str, params: str) -> str:
@@ -113,16 +118,23 @@ async def refresh_estimates(
     school_ids: Sequence[int], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject],
     customs: Mapping[tuple[int, str], CustomLevel] | None = None,
+    applied: Mapping[int, str] | None = None,
 ) -> None:
     """Recompute the cached estimate rows of these schools and subjects that are missing,
-    behind their year group's pupil revision, of another model version, or computed at
-    another custom level than the school's (`customs`: per school and subject code).
+    behind their year group's pupil revision, of another model version than the school's
+    applied one (`applied`, per school; looked up when not given), or computed at another
+    custom level than the school's (`customs`: per school and subject code).
     """
     if not school_ids or not subjects:
         return
     connection = _connection()
     postgres = sql.is_postgres(connection)
-    params_sql, values, version = estimate_parameters(key_stage, subjects)
+    if applied is None:
+        applied = await versions.school_versions(school_ids, key_stage)
+    params_sql, values = estimate_parameters(key_stage, subjects,
+                                             {applied[s] for s in school_ids})
+    school_rows = ", ".join(["(CAST(? AS INTEGER), CAST(? AS VARCHAR(20)))"] * len(school_ids))
+    values += [v for s in school_ids for v in (s, applied[s])]
     customs_sql, custom_values = _customs_sql(customs or {}, subjects)
     values += custom_values
     low, high = ("GREATEST", "LEAST") if postgres else ("MAX", "MIN")
@@ -143,25 +155,28 @@ async def refresh_estimates(
     prior = baselines.sql_prior("p.prior_attainment", "p.standardised_score", postgres)
     ks = key_stage.value
     statement = f"""
-        WITH params(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
+        WITH params(version, subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
             {params_sql}
         ),
+        applied(school_id, version) AS (VALUES {school_rows}),
         customs(school_id, subject_id, code, z1, z2, w, n) AS ({customs_sql}),
         revisions AS (
-            SELECT o.id AS school_id, COALESCE(r.revision, 0) AS revision
+            SELECT o.id AS school_id, COALESCE(r.revision, 0) AS revision, a.version AS version
             FROM organisation o
+            JOIN applied a ON a.school_id = o.id
             LEFT JOIN pupil_revision r ON r.school_id = o.id AND r.year_group = ?
             WHERE o.id IN ({sql.in_list(school_ids)})
         ),
         stale AS MATERIALIZED (
             SELECT v.school_id AS school_id, s.subject_id AS subject_id, v.revision AS revision,
+                   v.version AS version,
                    u.code AS custom_level, u.z1 AS z1, u.z2 AS z2, u.w AS w, u.n AS n
-            FROM revisions v CROSS JOIN params s
+            FROM revisions v JOIN params s ON s.version = v.version
             LEFT JOIN customs u ON u.school_id = v.school_id AND u.subject_id = s.subject_id
             LEFT JOIN estimate_summary c
                    ON c.school_id = v.school_id AND c.key_stage = ? AND c.year_group = ?
                   AND c.subject_id = s.subject_id
-            WHERE c.id IS NULL OR c.revision <> v.revision OR c.model_version <> ?
+            WHERE c.id IS NULL OR c.revision <> v.revision OR c.model_version <> v.version
                OR COALESCE(c.custom_level, '') <> COALESCE(u.code, '')
         ),
         baseline AS MATERIALIZED (
@@ -184,7 +199,7 @@ async def refresh_estimates(
                    s.low AS low, s.high AS high, k.custom_level AS custom_level,
                    k.z1 AS z1, k.z2 AS z2, k.w AS w, k.n AS n, u.fallback AS fallback,
                    {fixed_part_sql("u", "s")} AS y
-            FROM stale k JOIN params s ON s.subject_id = k.subject_id
+            FROM stale k JOIN params s ON s.subject_id = k.subject_id AND s.version = k.version
             JOIN pupils u ON u.school_id = k.school_id
         ),
         figures AS (
@@ -199,7 +214,7 @@ async def refresh_estimates(
                                       custom_level, model_version, revision)
         SELECT k.school_id, CAST(? AS VARCHAR(3)), CAST(? AS INTEGER), k.subject_id,
                COALESCE(x.pupils, 0), COALESCE(x.fallback_pupils, 0), x.est_0, x.est_1, x.est_2,
-               x.est_custom, k.custom_level, CAST(? AS VARCHAR(20)), k.revision
+               x.est_custom, k.custom_level, k.version, k.revision
         FROM stale k LEFT JOIN figures x
              ON x.school_id = k.school_id AND x.subject_id = k.subject_id
         WHERE 1 = 1
@@ -213,9 +228,9 @@ async def refresh_estimates(
     """  # noqa: S608 - only placeholders and fixed SQL are interpolated
     z = [engine_level(level).z for level in LEVELS]
     await sql.execute(connection, statement, [
-        *values, year_group, *school_ids, ks, year_group, version,
+        *values, year_group, *school_ids, ks, year_group,
         *baselines.sql_values(key_stage), year_group, *z,
-        ks, year_group, version,
+        ks, year_group,
     ])
 
 

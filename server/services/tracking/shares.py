@@ -11,7 +11,8 @@ grow with the schools (tests/tracking/test_track_shares.py compares the two):
   in the year group and not left, with prior attainment or a standardised score;
 - the flight path starts at the pupil's Average estimate, computed from the same SQL terms
   as the cached estimate averages (`summaries.estimate_parameters`), and runs linearly to
-  the target by the share of the key stage elapsed on the point's date, unless the school
+  the target by the share of the key stage elapsed on the point's date (each school's
+  applied estimates version), unless the school
   set the expected grade at the point;
 - on track within one grade step (`flight_paths.tolerance_for`) either side, inclusive.
 """
@@ -25,7 +26,7 @@ from tortoise import connections
 
 from server.models import Organisation, Subject
 from server.models.enums import BenchmarkLevel, KeyStage
-from server.services.estimates import baselines
+from server.services.estimates import baselines, versions
 from server.services.estimates.subjects import get_subject
 from server.services.pupils.importing import school_academic_year
 from server.services.targets import sql, summaries
@@ -54,19 +55,22 @@ def subject_tolerance(key_stage: KeyStage, code: str) -> float:
 
 def counts_sql(
     schools: Sequence[Organisation], key_stage: KeyStage, year_group: int,
-    subjects: Mapping[str, Subject], on: date, postgres: bool,
+    subjects: Mapping[str, Subject], on: date, applied: Mapping[int, str], postgres: bool,
 ) -> tuple[str, list]:
     """CTEs (without WITH) ending in track_counts(school_id, subject_id, above, below,
-    tracked), and their values in order."""
+    tracked), and their values in order; each school's estimates from its applied
+    estimates version (`applied`, per school id)."""
     school_rows, values = [], []
     today = (on - _EPOCH).days
     for school in schools:
         year = school_academic_year(school, on)
         starts, ends = key_stage_span(key_stage, year_group, year)
-        school_rows.append("(CAST(? AS INTEGER), CAST(? AS INTEGER)"
+        school_rows.append("(CAST(? AS INTEGER), CAST(? AS VARCHAR(20)), CAST(? AS INTEGER)"
                            + ", CAST(? AS DOUBLE PRECISION)" * 3 + ")")
-        values += [school.id, year, today, (starts - _EPOCH).days, (ends - starts).days]
-    params_sql, param_values, _version = summaries.estimate_parameters(key_stage, subjects)
+        values += [school.id, applied[school.id], year, today, (starts - _EPOCH).days,
+                   (ends - starts).days]
+    params_sql, param_values = summaries.estimate_parameters(
+        key_stage, subjects, {applied[school.id] for school in schools})
     values += param_values
     steps = [(subject.id, subject_tolerance(key_stage, code)) for code, subject in subjects.items()]
     values += [v for row in steps for v in row]
@@ -77,10 +81,12 @@ def counts_sql(
                year_group, year_group, year_group, engine_level(BenchmarkLevel.AVERAGE).z,
                _MARGIN, _MARGIN]
     statement = f"""
-        track_schools(school_id, academic_year, today, starts, span) AS (
+        track_schools(school_id, version, academic_year, today, starts, span) AS (
             VALUES {", ".join(school_rows)}
         ),
-        track_terms(subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS ({params_sql}),
+        track_terms(version, subject_id, a, b1, b2, g, d, su, pa_mean, low, high) AS (
+            {params_sql}
+        ),
         track_steps(subject_id, tolerance) AS (
             VALUES {", ".join(["(CAST(? AS INTEGER), CAST(? AS DOUBLE PRECISION))"] * len(steps))}
         ),
@@ -89,7 +95,7 @@ def counts_sql(
             FROM track_terms s JOIN track_steps k ON k.subject_id = s.subject_id
         ),
         track_points AS (
-            SELECT ap.school_id AS school_id, ap.id AS point_id,
+            SELECT ap.school_id AS school_id, s.version AS version, ap.id AS point_id,
                    {low}(0.0, {high}(1.0, ({_days('ap."on"', postgres)} - s.starts) / s.span))
                        AS fraction,
                    ROW_NUMBER() OVER (PARTITION BY ap.school_id
@@ -103,14 +109,15 @@ def counts_sql(
         -- then each one's target by its unique (pupil, subject): never a school's targets
         -- of every year group.
         track_working AS MATERIALIZED (
-            SELECT l.school_id AS school_id, l.point_id AS point_id, l.fraction AS fraction,
+            SELECT l.school_id AS school_id, l.version AS version, l.point_id AS point_id,
+                   l.fraction AS fraction,
                    w.pupil_id AS pupil_id, w.subject_id AS subject_id, w.points AS working
             FROM track_points l
             JOIN working_at_grade w ON w.school_id = l.school_id AND w.point_id = l.point_id
             WHERE l.n = 1 AND w.subject_id IN ({sql.in_list(steps)})
         ),
         track_grades AS MATERIALIZED (
-            SELECT w.school_id AS school_id, w.subject_id AS subject_id,
+            SELECT w.school_id AS school_id, w.version AS version, w.subject_id AS subject_id,
                    w.working AS working, t.points AS target, e.points AS set_by_school,
                    w.fraction AS fraction, {prior} AS pa,
                    {summaries.female_sql("p.gender")} AS female,
@@ -131,7 +138,8 @@ def counts_sql(
                    s.tolerance AS tolerance,
                    {low}(s.low, {high}(s.high, {summaries.fixed_part_sql("u", "s")} + ? * s.su))
                        AS start
-            FROM track_grades u JOIN track_params s ON s.subject_id = u.subject_id
+            FROM track_grades u
+            JOIN track_params s ON s.subject_id = u.subject_id AND s.version = u.version
         ),
         track_expected AS (
             SELECT school_id, subject_id, working, tolerance,
@@ -155,11 +163,13 @@ async def track_counts(
     schools: Sequence[Organisation], key_stage: KeyStage, year_group: int,
     subjects: Mapping[str, Subject], on: date,
 ) -> dict[tuple[int, int], TrackCounts]:
-    """Per (school id, subject id) with anyone tracked: the counts (one statement)."""
+    """Per (school id, subject id) with anyone tracked: the counts (two statements: the
+    schools' applied estimates versions, then the counts)."""
     if not schools or not subjects:
         return {}
+    applied = await versions.school_versions([s.id for s in schools], key_stage)
     connection = connections.get("default")
-    ctes, values = counts_sql(schools, key_stage, year_group, subjects, on,
+    ctes, values = counts_sql(schools, key_stage, year_group, subjects, on, applied,
                               sql.is_postgres(connection))
     rows = await sql.fetch(connection, f"WITH {ctes} SELECT * FROM track_counts",  # noqa: S608
                            values)
