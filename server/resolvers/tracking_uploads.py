@@ -47,16 +47,19 @@ def _id(value, message: str = "No such upload.") -> int:
 
 def upload_type(row: UploadModel) -> WorkingAtUpload:
     sheet = row.sheet or {}
+    # Once confirmed the sheet keeps only the refused grades: the counts are the result's.
     counts = uploading.upload_counts(sheet)
+    result = row.result or {}
     return WorkingAtUpload(
         id=strawberry.ID(str(row.id)), file_name=row.file_name, year_group=row.year_group,
         point=point_type(row.point), status=WorkingAtUploadStatus(row.status.value),
         subjects=[UploadSubject(code=s["code"], name=s["name"])
                   for s in sheet.get("subjects", [])],
         ignored_columns=list(sheet.get("ignored", [])),
-        rows=counts["rows"], accepted_grades=counts["accepted"],
-        refused_grades=(row.result or {}).get("refused", counts["refused"]),
-        saved_grades=(row.result or {}).get("saved"),
+        rows=result.get("rows", counts["rows"]),
+        accepted_grades=result.get("accepted", counts["accepted"]),
+        refused_grades=result.get("refused", counts["refused"]),
+        saved_grades=result.get("saved"),
         pupils=[WorkingAtUploadRow(
             row=r["row"], upn=r["upn"], name=r["name"], problem=r["problem"],
             cells=[WorkingAtUploadCell(subject_code=c["subject"], grade=c["grade"],

@@ -87,7 +87,7 @@ async def test_confirm_saves_the_accepted_grades_once():
     data = _csv("UPN,Mathematics,Biology", f"{a.upn},5,C", f"{b.upn},X,4")
     upload = await check_upload(actor, school.id, autumn.id, 11, "g.csv", data)
     result = await confirm_upload(actor, school.id, upload.id)
-    assert result == {"saved": 3, "refused": 1}
+    assert result == {"saved": 3, "rows": 2, "accepted": 3, "refused": 1}
     saved = {(g.pupil_id, g.subject_id): g.grade for g in await WorkingAtGrade.filter(school=school)}
     assert saved == {(a.id, ks4["maths"].id): "5", (a.id, ks4["biology"].id): "C",
                      (b.id, ks4["biology"].id): "4"}

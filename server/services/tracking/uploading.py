@@ -262,7 +262,8 @@ def _already() -> UserInputError:
 
 
 async def confirm_upload(actor: Actor, school_id: int, upload_id: int) -> dict[str, int]:
-    """Save every accepted grade, once, in one transaction: {saved, refused}."""
+    """Save every accepted grade, once, in one transaction: {saved, rows, accepted, refused}
+    (saved is fewer than accepted only for pupils deleted since the check)."""
     upload = await get_upload(school_id, upload_id)
     if upload.status == WorkingAtUploadStatus.CONFIRMED:
         raise _already()
@@ -296,7 +297,7 @@ async def confirm_upload(actor: Actor, school_id: int, upload_id: int) -> dict[s
                 "(" + ", ".join("?" * _PER_ROW) + ")" for _ in chunk))
             await sql.execute(connection, statement, [v for row in chunk for v in row])
         counts = upload_counts(upload.sheet)
-        result = {"saved": len(values), "refused": counts["refused"]}
+        result = {"saved": len(values), **counts}
         kept = [{**row, "cells": [c for c in row["cells"] if c["problem"]]}
                 for row in upload.sheet["rows"] if any(c["problem"] for c in row["cells"])]
         await WorkingAtUpload.filter(id=upload.id).using_db(connection).update(
