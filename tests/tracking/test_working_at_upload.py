@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from server.models import AssessmentPoint, AuditEvent, WorkingAtGrade, WorkingAtUpload
+from server.models import AssessmentPoint, AuditEvent, Pupil, WorkingAtGrade, WorkingAtUpload
 from server.models.enums import KeyStage
 from server.models.tracking import WorkingAtUploadStatus
 from server.services.audit import Actor
@@ -166,3 +166,30 @@ async def test_the_point_must_be_the_schools_and_the_year_groups():
     with pytest.raises(UserInputError) as refused:
         await check_upload(actor, school.id, 999_999, 11, "g.csv", data)
     assert refused.value.field == "pointId"
+
+
+async def test_an_xls_file_is_read_too():
+    import xlwt
+
+    school, actor, pupils, ks4, autumn = await _setting(2)
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Working at")
+    for r, row in enumerate([["UPN", "Name", "Mathematics"], [pupils[0].upn, "A", 7],
+                             [pupils[1].upn, "B", "4"]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    out = io.BytesIO()
+    book.save(out)
+    upload = await check_upload(actor, school.id, autumn.id, 11, "old.xls", out.getvalue())
+    assert [(r["upn"], [c["grade"] for c in r["cells"]]) for r in upload.sheet["rows"]] == [
+        (pupils[0].upn, ["7"]), (pupils[1].upn, ["4"])]
+
+
+async def test_a_pupil_who_left_since_the_check_is_not_saved():
+    school, actor, pupils, _, autumn = await _setting(2)
+    data = _csv("UPN,Mathematics", f"{pupils[0].upn},5", f"{pupils[1].upn},6")
+    upload = await check_upload(actor, school.id, autumn.id, 11, "g.csv", data)
+    await Pupil.filter(id=pupils[1].id).update(left_at=date(2026, 11, 20))
+    result = await confirm_upload(actor, school.id, upload.id)
+    assert (result["accepted"], result["saved"]) == (2, 1)
+    assert [g.pupil_id for g in await WorkingAtGrade.filter(school=school)] == [pupils[0].id]

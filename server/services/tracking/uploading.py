@@ -263,7 +263,7 @@ def _already() -> UserInputError:
 
 async def confirm_upload(actor: Actor, school_id: int, upload_id: int) -> dict[str, int]:
     """Save every accepted grade, once, in one transaction: {saved, rows, accepted, refused}
-    (saved is fewer than accepted only for pupils deleted since the check)."""
+    (saved is fewer than accepted only for pupils gone from the year group since the check)."""
     upload = await get_upload(school_id, upload_id)
     if upload.status == WorkingAtUploadStatus.CONFIRMED:
         raise _already()
@@ -285,9 +285,10 @@ async def confirm_upload(actor: Actor, school_id: int, upload_id: int) -> dict[s
                                       confirmed_by_id=account_id, confirmed_at=moment)
         if claimed != 1:  # a second click, or another person, got there first
             raise _already()
-        # A pupil deleted since the check has no row to write to.
+        # A pupil deleted, left or moved to another year group since the check is skipped.
         live = set(await Pupil.filter(
             school_id=school_id, id__in=list({a[0] for a in accepted}),
+            year_group=upload.year_group, left_at__isnull=True,
         ).using_db(connection).values_list("id", flat=True))
         values = [(school_id, pupil_id, subject_id, upload.point_id, grade, points,
                    account_id, moment)
