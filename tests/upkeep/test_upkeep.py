@@ -105,9 +105,9 @@ async def test_upkeep_removes_only_what_is_due_and_audits_it():
     stale_now = await PupilImport.get(id=stale.id)
     assert (stale_now.status, stale_now.rows) == (PupilImportStatus.DISCARDED, [])
     assert await PupilImport.filter(status=PupilImportStatus.PENDING).count() == 1
-    assert await WorkingAtUpload.filter(
-        status=WorkingAtUploadStatus.PENDING).values_list("file_name", flat=True) == ["fresh.csv"]
-    stale_upload = await WorkingAtUpload.get(file_name="stale.csv")
+    assert await WorkingAtUpload.filter(school_id=_school.id, status=WorkingAtUploadStatus.PENDING
+                                        ).values_list("file_name", flat=True) == ["fresh.csv"]
+    stale_upload = await WorkingAtUpload.get(school_id=_school.id, file_name="stale.csv")
     assert (stale_upload.status, stale_upload.sheet) == (WorkingAtUploadStatus.DISCARDED, {})
     # The expired link is cleared, its failure kept (a limit, not ours to reset).
     reset = await PasswordReset.get(account_id=user.id)
