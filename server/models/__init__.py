@@ -19,7 +19,12 @@ from server.models.sharing import OutsideRead, SharingChange
 from server.models.summaries import EstimateSummary, PupilRevision, TargetSummaryGrade
 from server.models.target_settings import SubjectSettings, YearGroupSettings
 from server.models.targets import Target, TargetChange, TargetDeletion, TargetSummary
-from server.models.tracking import AssessmentPoint, ExpectedGrade, WorkingAtGrade
+from server.models.tracking import (
+    AssessmentPoint,
+    ExpectedGrade,
+    WorkingAtGrade,
+    WorkingAtUpload,
+)
 from server.models.upkeep import UpkeepClaim
 from server.models.webhooks import SharedTargetsRevision, Webhook, WebhookDelivery
 
@@ -51,6 +56,7 @@ __models__ = [
     AssessmentPoint,
     ExpectedGrade,
     WorkingAtGrade,
+    WorkingAtUpload,
     AuditEvent,
     UpkeepClaim,
     SharingChange,

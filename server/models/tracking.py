@@ -1,3 +1,5 @@
+from enum import Enum
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -80,3 +82,42 @@ class WorkingAtGrade(Model):
         table = "working_at_grade"
         unique_together = (("pupil", "subject", "point"),)
         indexes = (("school_id", "point_id", "subject_id"),)
+
+
+class WorkingAtUploadStatus(str, Enum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    DISCARDED = "discarded"
+
+
+class WorkingAtUpload(Model):
+    """A checked working-at spreadsheet awaiting confirmation: its rows, each cell accepted
+    or refused with a reason. Nothing reaches working_at_grade until it is confirmed, once."""
+
+    id = fields.IntField(primary_key=True)
+    school = fields.ForeignKeyField(
+        "models.Organisation", related_name=False, on_delete=fields.CASCADE
+    )
+    point = fields.ForeignKeyField(
+        "models.AssessmentPoint", related_name=False, on_delete=fields.CASCADE
+    )
+    year_group = fields.IntField()
+    file_name = fields.CharField(max_length=200)
+    status = fields.CharEnumField(WorkingAtUploadStatus, max_length=10,
+                                  default=WorkingAtUploadStatus.PENDING)
+    # {"subjects": [{code, name}], "ignored": [heading], "rows": [{row, upn, name, pupilId,
+    # problem, cells: [{subject, subjectId, grade, points, problem}]}]}
+    sheet = fields.JSONField()
+    result = fields.JSONField(null=True)
+    created_by = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    confirmed_by = fields.ForeignKeyField(
+        "models.Account", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    confirmed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "working_at_upload"
+        indexes = (("school_id", "created_at"),)

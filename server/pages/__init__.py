@@ -8,6 +8,8 @@ PAGE_MODULES: tuple[str, ...] = (
     "server.pages.targets",
     "server.pages.tracking",
     "server.pages.tracking_grades",
+    "server.pages.tracking_expected",
+    "server.pages.tracking_uploads",
     "server.pages.outside",
     "server.pages.notifications",
     "server.pages.accounts",

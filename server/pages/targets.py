@@ -336,10 +336,15 @@ async def summary_page(request: Request) -> Response:
     data = await run(request, "TargetSummary", {
         "schoolUrns": [me["organisation"]["urn"]], "keyStage": key_stage,
         "yearGroup": year_group, "gradeA": grade_a, "gradeB": grade_b})
+    # On track / above / below at the latest point: pupil-level tracking, so only for users
+    # with full pupil access (its own operation: TargetSummary's statement count is pinned).
+    tracking = (await run(request, "SummaryTracking", {
+        "keyStage": key_stage, "yearGroup": year_group}))["yearGroupTracking"] \
+        if me["pupilAccess"] == "FULL" else None
     return render(request, "targets/summary.html", {
         "me": me, "rows": data["targetAggregates"], "yearGroup": year_group,
         "keyStage": key_stage, "year_groups": _year_groups(offered), "labels": (label_a, label_b),
-        "benchmarks": BENCHMARKS,
+        "benchmarks": BENCHMARKS, "tracking": tracking,
     }, fragment="targets/_summary_table.html")
 
 

@@ -8,7 +8,8 @@
 - the rows of batches deleted more than 30 days ago (no longer restorable); the batch's
   own record (name, counts, who uploaded it) stays;
 - pupil imports left unconfirmed for more than PENDING_IMPORT_KEEP: discarded and their rows
-  (children's data from the file) emptied, as Discard does;
+  (children's data from the file) emptied, as Discard does; likewise working-at
+  spreadsheets left unconfirmed;
 - password-reset links past their expiry (cleared; failures and locks are left alone) and
   reset records with nothing left in them;
 - activation records of accounts activated more than USED_ACTIVATION_KEEP ago (the spent
@@ -35,6 +36,7 @@ from tortoise.expressions import Q
 
 from server.models import Activation, Batch, BatchRow, PasswordReset, PupilImport, Session, ThrottleCounter
 from server.models.enums import BatchStatus, PupilImportStatus
+from server.models.tracking import WorkingAtUpload, WorkingAtUploadStatus
 from server.models.upkeep import UpkeepClaim
 from server.models.webhooks import WebhookDelivery
 from server.services.audit import Actor, record
@@ -113,6 +115,12 @@ async def _pending_imports(now: datetime) -> int:
     ).update(status=PupilImportStatus.DISCARDED, rows=[])
 
 
+async def _pending_working_at_uploads(now: datetime) -> int:
+    return await WorkingAtUpload.filter(
+        status=WorkingAtUploadStatus.PENDING, created_at__lte=now - PENDING_IMPORT_KEEP
+    ).update(status=WorkingAtUploadStatus.DISCARDED, sheet={})
+
+
 async def _password_reset_links(now: datetime) -> int:
     cleared = await PasswordReset.filter(link_expires_at__lte=now).update(
         link_hash=None, link_expires_at=None
@@ -142,6 +150,7 @@ async def purge(now: datetime, idle: timedelta) -> dict[str, int]:
         "deleted targets": await purge_expired(now),
         "rows of deleted batches": await _deleted_batch_rows(now),
         "unconfirmed pupil imports": await _pending_imports(now),
+        "unconfirmed working-at uploads": await _pending_working_at_uploads(now),
         "expired password-reset links": await _password_reset_links(now),
         "spent activations": await _used_activations(now),
         "old webhook deliveries": await _finished_deliveries(now),

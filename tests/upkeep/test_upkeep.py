@@ -7,13 +7,14 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from server.models import (
     Activation,
+    AssessmentPoint,
     AuditEvent,
     Batch,
     BatchRow,
@@ -21,8 +22,10 @@ from server.models import (
     PupilImport,
     Session,
     ThrottleCounter,
+    WorkingAtUpload,
 )
-from server.models.enums import AccessVia, BatchKind, BatchStatus, PupilImportStatus
+from server.models.enums import AccessVia, BatchKind, BatchStatus, KeyStage, PupilImportStatus
+from server.models.tracking import WorkingAtUploadStatus
 from server.models.upkeep import UpkeepClaim
 from server.scheduling import periodic_upkeep
 from server.services.audit import Actor
@@ -64,6 +67,12 @@ async def _world():
     stale = await PupilImport.create(school=school, file_name="stale.csv", rows=[{"row": 2}])
     await PupilImport.filter(id=stale.id).update(created_at=now - timedelta(days=2))
     await PupilImport.create(school=school, file_name="fresh.csv", rows=[{"row": 2}])
+    point = await AssessmentPoint.create(school=school, key_stage=KeyStage.KS4, year_group=None,
+                                         academic_year=2026, name="Autumn", on=date(2026, 11, 1))
+    for name, age in (("stale.csv", timedelta(days=2)), ("fresh.csv", timedelta(0))):
+        upload = await WorkingAtUpload.create(school=school, point=point, year_group=11,
+                                              file_name=name, sheet={"rows": [{"row": 2}]})
+        await WorkingAtUpload.filter(id=upload.id).update(created_at=now - age)
     await PasswordReset.create(account=user, link_hash="a" * 64, link_expires_at=now - timedelta(minutes=1),
                                failures=1, positions=[1, 2, 3])
     other = await make_user(school)
@@ -85,6 +94,7 @@ async def test_upkeep_removes_only_what_is_due_and_audits_it():
     assert result.removed == {
         "expired sessions": 2, "old throttle counters": 1, "deleted targets": 0,
         "rows of deleted batches": 2, "unconfirmed pupil imports": 1,
+        "unconfirmed working-at uploads": 1,
         "expired password-reset links": 1, "spent activations": 1, "old webhook deliveries": 0,
     }
     assert sorted(await Session.all().values_list("id", flat=True)) == ["live"]
@@ -95,6 +105,10 @@ async def test_upkeep_removes_only_what_is_due_and_audits_it():
     stale_now = await PupilImport.get(id=stale.id)
     assert (stale_now.status, stale_now.rows) == (PupilImportStatus.DISCARDED, [])
     assert await PupilImport.filter(status=PupilImportStatus.PENDING).count() == 1
+    assert await WorkingAtUpload.filter(school_id=_school.id, status=WorkingAtUploadStatus.PENDING
+                                        ).values_list("file_name", flat=True) == ["fresh.csv"]
+    stale_upload = await WorkingAtUpload.get(school_id=_school.id, file_name="stale.csv")
+    assert (stale_upload.status, stale_upload.sheet) == (WorkingAtUploadStatus.DISCARDED, {})
     # The expired link is cleared, its failure kept (a limit, not ours to reset).
     reset = await PasswordReset.get(account_id=user.id)
     assert (reset.link_hash, reset.failures) == (None, 1)

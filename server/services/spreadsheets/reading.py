@@ -22,7 +22,8 @@ from server.services.spreadsheets.columns import MAX_DATA_ROWS, Column
 from server.services.spreadsheets.errors import SpreadsheetErrorCode
 from server.services.uploads import MAX_FILE_BYTES, OLE2_MAGIC, XLSX_MAGIC, Refusal, UploadError
 
-__all__ = ["MAX_FILE_BYTES", "ReadSheet", "SheetRow", "UploadError", "check_zip", "read_upload"]
+__all__ = ["MAX_FILE_BYTES", "ReadSheet", "SheetRow", "UploadError", "check_zip", "read_cells",
+           "read_upload"]
 MAX_COLUMNS = 30  # cells to the right of this are never read
 MAX_SCANNED_ROWS = 1000  # sheet rows looked at, blank ones included
 MAX_TITLE_ROWS = 5  # non-blank rows above the headings that may be titles or notes
@@ -91,6 +92,15 @@ def read_upload(
     data: bytes, file_name: str, columns: Sequence[Column], sheet_names: Iterable[str] = ()
 ) -> ReadSheet:
     """Read the data rows of an upload, or raise UploadError saying why not."""
+    kind, sheet_name, rows = read_cells(data, file_name, sheet_names)
+    return ReadSheet(file_format=kind, rows=_table(rows, columns), sheet_name=sheet_name)
+
+
+def read_cells(
+    data: bytes, file_name: str, sheet_names: Iterable[str] = ()
+) -> tuple[str, str | None, Iterator[list[object]]]:
+    """The file's format, sheet and raw rows (at most MAX_SCANNED_ROWS + 1 of MAX_COLUMNS
+    cells), after every safety check: for a reader whose columns are not fixed."""
     check_file_name(file_name)
     uploads.check_size(data, WORDING)
     kind = sniff(data)
@@ -102,7 +112,7 @@ def read_upload(
         sheet_name, rows = _xls_rows(data, preferred)
     else:
         sheet_name, rows = None, _csv_rows(data)
-    return ReadSheet(file_format=kind, rows=_table(rows, columns), sheet_name=sheet_name)
+    return kind, sheet_name, rows
 
 
 def check_file_name(file_name: str) -> None:
