@@ -11,9 +11,13 @@ PYTHON := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Two workers: the machines have two cores. Browser tests share one worker (one server, one browser).
+# Two workers: the machines have two cores.
 # Run as `python -m pytest` so that the working directory is on sys.path (tests import tests.*).
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+# loadfile: a module's tests run in order on one worker (its browser tests share a server and
+# build on each other). xdist 3.8's loadgroup no longer groups under pytest 9.2: its
+# "@group" suffix is written to item._nodeid, which pytest 9 no longer reads, so each test of a
+# group went to either worker.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 # Run a second time with graphql-core's own executor: the short path must answer the same.
 ORDINARY_EXECUTOR_TESTS := tests/graphql tests/targets tests/permissions
 

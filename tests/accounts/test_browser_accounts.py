@@ -20,7 +20,7 @@ from tests.browser.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.browser.helpers import assert_front_end_loaded, axe_check, seed, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 async def check(tab) -> None:

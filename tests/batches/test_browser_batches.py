@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from tests.batches import files
 from tests.browser.helpers import assert_front_end_loaded, axe_check, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 async def test_upload_fix_inline_and_create(page, school, tmp_path):

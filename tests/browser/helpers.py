@@ -16,14 +16,29 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SEED = Path(__file__).with_name("seed.py")
 
 
-def seed(server, scenario: str) -> dict:
-    """Make a scenario's data in the server's database; returns what seed.py describes."""
+PUPILS_SEED = ROOT / "tests" / "target_settings" / "browser_seed.py"
+
+
+def run_seed(server, script: Path, *args: str) -> str:
+    """Run a seed script against the server's database; what it printed."""
     done = subprocess.run(  # noqa: S603
-        [sys.executable, str(SEED), scenario], cwd=ROOT, env=server.env, capture_output=True,
+        [sys.executable, str(script), *args], cwd=ROOT, env=server.env, capture_output=True,
         text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return done.stdout
+
+
+def seed(server, scenario: str) -> dict:
+    """Make a scenario's data in the server's database; returns what seed.py describes."""
+    return json.loads(run_seed(server, SEED, scenario))
+
+
+def school_with_pupils(server) -> dict:
+    """seed.py's "school", with Years 7-13 of pupils (tests/target_settings/browser_seed.py)."""
+    made = seed(server, "school")
+    run_seed(server, PUPILS_SEED, made["urn"])
+    return made
 
 
 async def sign_in(page, account: dict, area: str = "main") -> None:

@@ -8,7 +8,7 @@ from playwright.async_api import expect
 from tests.browser.helpers import axe_check
 from tests.browser.test_browser_sign_in import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 async def test_signed_in_user_runs_a_query_in_the_explorer(page, school):

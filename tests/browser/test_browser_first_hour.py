@@ -16,7 +16,7 @@ from playwright.async_api import expect
 from tests.browser.conftest import PageProblems
 from tests.browser.helpers import assert_front_end_loaded, axe_check, seed, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 WIDE = {"width": 1280, "height": 800}
 BENCHMARKS = "/admin/target-setting/benchmarks?keyStage=KS4&yearGroup=11"

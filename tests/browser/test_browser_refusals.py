@@ -7,7 +7,7 @@ from playwright.async_api import expect
 
 from tests.browser.helpers import assert_front_end_loaded, axe_check
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 async def test_an_over_long_field_is_refused_with_a_clear_page(page):

@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from tests.browser.helpers import assert_front_end_loaded, axe_check
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 async def sign_in(page, path: str, account: dict) -> None:

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from ctf_files import ctf_bytes, ks2, pupil_xml  # noqa: E402
 from pupil_files import pupil_row  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 TIMEOUT = 10_000
 
 

@@ -21,7 +21,7 @@ from tests.browser.helpers import assert_front_end_loaded, axe_check, sign_in
 sys.path.insert(0, str(Path(__file__).parent))
 from pupil_files import csv_bytes, pupil_row  # noqa: E402
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 async def test_administrator_imports_pupils_and_rolls_forward(page, school):  # noqa: F811

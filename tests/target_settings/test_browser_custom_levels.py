@@ -6,30 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import browser, page, server, server_database_url  # noqa: F401
-from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, seed, sign_in
+from tests.browser.helpers import assert_front_end_loaded, axe_check, school_with_pupils, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 BENCHMARKS = "/admin/target-setting/benchmarks?keyStage=KS4&yearGroup=11"
 
 
 @pytest.fixture(scope="module")
 def school(server):  # noqa: F811
-    made = seed(server, "school")
-    pupils = subprocess.run(  # noqa: S603
-        [sys.executable, str(Path(__file__).with_name("browser_seed.py")), made["urn"]],
-        cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120,
-    )
-    assert pupils.returncode == 0, pupils.stderr
-    return made
+    return school_with_pupils(server)
 
 
 async def _prepopulate(page, written: str | None = "200 targets pre-populated",  # noqa: F811

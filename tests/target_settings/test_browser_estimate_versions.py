@@ -9,18 +9,16 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
 from server.services.estimates.parameters import load_parameters, parameters_to_json
 from tests.browser.conftest import browser, page, server, server_database_url  # noqa: F401
-from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, seed, sign_in
+from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, school_with_pupils, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
-SEED = Path(__file__).resolve().parent / "browser_seed.py"
 PATH = "/admin/target-setting/estimates?keyStage=KS4"
 VERSION = f"b{os.getpid()}"[:20]
 LABEL = "2027 national data"
@@ -28,12 +26,7 @@ LABEL = "2027 national data"
 
 @pytest.fixture(scope="module")
 def school(server, tmp_path_factory):  # noqa: F811
-    made = seed(server, "school")
-    pupils = subprocess.run(  # noqa: S603
-        [sys.executable, str(SEED), made["urn"]],
-        cwd=ROOT, env=server.env, capture_output=True, text=True, timeout=120,
-    )
-    assert pupils.returncode == 0, pupils.stderr
+    made = school_with_pupils(server)
     data = parameters_to_json(load_parameters("KS4"))
     data["version"] = VERSION
     data["subjects"]["maths"]["a"] += 1.5

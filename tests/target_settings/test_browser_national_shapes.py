@@ -30,7 +30,7 @@ from tests.browser.conftest import (  # noqa: F401
 )
 from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 BENCHMARKS = "/admin/target-setting/benchmarks?keyStage={ks}&yearGroup={year}"
 SIZE = {"width": 1280, "height": 800}

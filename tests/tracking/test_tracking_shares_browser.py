@@ -7,17 +7,15 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import browser, page, server, server_database_url  # noqa: F401
-from tests.browser.helpers import ROOT, axe_check, sign_in
+from tests.browser.helpers import axe_check, run_seed, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 SEED = Path(__file__).resolve().parent / "shares_browser_seed.py"
 DASHBOARD = "/outside/dashboard?yearGroup=10&subject=maths"
@@ -25,12 +23,7 @@ DASHBOARD = "/outside/dashboard?yearGroup=10&subject=maths"
 
 @pytest.fixture(scope="module")
 def world(server):  # noqa: F811
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, str(SEED)], cwd=ROOT, env=server.env, capture_output=True, text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return json.loads(run_seed(server, SEED))
 
 
 async def axe(page) -> None:  # noqa: F811

@@ -5,8 +5,6 @@ JavaScript sees the same pages (axe itself needs script: evaluating it there nev
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,18 +16,15 @@ from tests.browser.conftest import (  # noqa: F401  (the browser tests' fixtures
     server,
     server_database_url,
 )
-from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, sign_in
+from tests.browser.helpers import assert_front_end_loaded, axe_check, run_seed, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 SEED = Path(__file__).with_name("browser_seed.py")
 
 
 @pytest.fixture(scope="module")
 def officer(server) -> dict:  # noqa: F811
-    done = subprocess.run([sys.executable, str(SEED)], cwd=ROOT, env=server.env,  # noqa: S603
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return json.loads(run_seed(server, SEED))
 
 
 async def check(page, javascript: bool) -> None:  # noqa: F811

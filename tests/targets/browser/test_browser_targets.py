@@ -13,7 +13,7 @@ from playwright.async_api import expect
 
 from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
