@@ -11,12 +11,12 @@ The browser tests are skipped only when /usr/bin/chromium is absent (`make test`
 
 from __future__ import annotations
 
-import itertools
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +33,6 @@ CHROMIUM_ARGS = [
 # Importing the app alone took 10 s on the shared 2-core machine at load 16.
 STARTUP_SECONDS = 90
 BASE_PG = os.environ.get("ASPIRE_TEST_DATABASE_URL")
-_DATABASES = itertools.count(1)
 
 
 @dataclass
@@ -69,8 +68,9 @@ async def server_database_url(tmp_path_factory):
         return
     # Modules outside tests/browser import these fixtures, so each has its own instance: the
     # name is one instance's, or a later module's set-up would drop an earlier one's database.
+    # (Random, not counted: pytest's conftest and `tests.browser.conftest` are two modules.)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    name = f"aspire_browser_{worker}_{os.getpid()}_{next(_DATABASES)}"
+    name = f"aspire_browser_{worker}_{uuid.uuid4().hex[:12]}"
     await _drop_and_create(name, create=True)
     yield f"{BASE_PG.rpartition('/')[0]}/{name}"
     await _drop_and_create(name, create=False)
