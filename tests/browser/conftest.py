@@ -179,11 +179,18 @@ async def page(browser, server):
         if response.status >= 400 and "/static/" in response.url:
             problems.failed.append(f"{response.status} {response.url}")
 
+    def on_request_failed(request) -> None:
+        # Aborted is the page moving on (a click, the end of the test) with a request such as
+        # the favicon still in flight: not the server failing to serve it.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            problems.failed.append(f"failed {request.url}: {request.failure}")
+
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.errors.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: problems.failed.append(f"failed {request.url}"))
+    page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
     page.problems = problems
     yield page
+    found = problems.all()
     await context.close()
-    assert not problems.all(), "\n".join(problems.all())
+    assert not found, "\n".join(found)
