@@ -14,14 +14,9 @@ Run: .venv/bin/python bench/bench_webhook_triggers.py [runs]
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import os
-import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +25,7 @@ from tortoise.transactions import in_transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_prepopulate import PUPILS, YEAR, clear, setup  # noqa: E402
-from bench.serving import postgres_scratch  # noqa: E402
+from bench.serving import run_on_both_databases  # noqa: E402
 from server.database import apply_migrations  # noqa: E402
 from server.models import SharedTargetsRevision, Target  # noqa: E402
 from server.services.targets.prepopulate import prepopulate_year_group  # noqa: E402
@@ -91,23 +86,5 @@ async def bench(url: str, label: str, runs: int) -> None:
         await Tortoise.close_connections()
 
 
-async def main(argv: list[str]) -> None:
-    runs = int(argv[0]) if argv and argv[0].isdigit() else 5
-    base = os.environ.get("ASPIRE_BENCH_DATABASE_URL")
-    if "--postgres" in argv:
-        url = await postgres_scratch(base, f"aspire_bench_wh_{os.getpid()}", create=True)
-        try:
-            await bench(url, "PostgreSQL", runs)
-        finally:
-            await postgres_scratch(base, f"aspire_bench_wh_{os.getpid()}", create=False)
-        return
-    print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory() as tmp:
-        await bench(f"sqlite://{Path(tmp) / 'bench.sqlite3'}", "SQLite", runs)
-
-
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1:]))
-    if os.environ.get("ASPIRE_BENCH_DATABASE_URL") and "--postgres" not in sys.argv:
-        # Tortoise caches each table's SQL without the database type: another process.
-        subprocess.run([sys.executable, __file__, *sys.argv[1:], "--postgres"], check=True)  # noqa: S603
+    run_on_both_databases(__file__, bench, "aspire_bench_wh", default_runs=5)

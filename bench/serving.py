@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -13,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -141,3 +143,30 @@ async def postgres_scratch(base: str, name: str, create: bool) -> str:
     finally:
         await admin.close()
     return base.rpartition("/")[0] + "/" + name
+
+
+def run_on_both_databases(script: str, bench: Callable[[str, str, int], Awaitable[None]],
+                          scratch: str, default_runs: int) -> None:
+    """Run an in-process bench on a scratch SQLite file, then, with ASPIRE_BENCH_DATABASE_URL
+    set, on a scratch PostgreSQL database in another process (Tortoise caches each table's
+    SQL without the database type). argv: [runs] [--postgres]."""
+    argv = sys.argv[1:]
+    runs = int(argv[0]) if argv and argv[0].isdigit() else default_runs
+    base = os.environ.get("ASPIRE_BENCH_DATABASE_URL")
+
+    async def on_postgres() -> None:
+        name = f"{scratch}_{os.getpid()}"
+        url = await postgres_scratch(base, name, create=True)
+        try:
+            await bench(url, "PostgreSQL", runs)
+        finally:
+            await postgres_scratch(base, name, create=False)
+
+    if "--postgres" in argv:
+        asyncio.run(on_postgres())
+        return
+    print(f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        asyncio.run(bench(f"sqlite://{Path(tmp) / 'bench.sqlite3'}", "SQLite", runs))
+    if base:
+        subprocess.run([sys.executable, script, *argv, "--postgres"], check=True)  # noqa: S603
