@@ -79,6 +79,11 @@ async def axe_check(page) -> None:
     await _run_axe(page)
 
 
+async def axe_check_within(page, seconds: float = 30) -> None:
+    """axe_check, failing after `seconds` rather than hanging the run."""
+    await asyncio.wait_for(axe_check(page), seconds)
+
+
 async def _axe_check_as_shown(page) -> None:
     html = SCRIPT.sub("", await page.content())
     address = page.url.split("#")[0]  # a request's address has no fragment

@@ -3,7 +3,6 @@ loaded version, applies it and rolls back, with JavaScript on and off; axe on ea
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -15,7 +14,7 @@ from playwright.async_api import expect
 
 from server.services.estimates.parameters import load_parameters, parameters_to_json
 from tests.browser.conftest import browser, page, server, server_database_url  # noqa: F401
-from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check, school_with_pupils, sign_in
+from tests.browser.helpers import ROOT, assert_front_end_loaded, axe_check_within, school_with_pupils, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,32 +39,28 @@ def school(server, tmp_path_factory):  # noqa: F811
     return made
 
 
-async def axe(page) -> None:  # noqa: F811
-    await asyncio.wait_for(axe_check(page), 30)
-
-
 async def preview_apply_roll_back(page) -> None:  # noqa: F811
     await page.goto(PATH)
     await expect(page.get_by_role("heading", name="National estimates", exact=True)).to_be_visible()
-    await axe(page)
+    await axe_check_within(page)
     await page.get_by_role("link", name=f"Preview {LABEL} ({VERSION})").click()
     impact = page.locator("#impact-table")
     await expect(impact).to_be_visible()
     maths = impact.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Mathematics"))
     await expect(maths.locator("td").first).to_have_text("Year 11")
     await expect(maths.locator("td").nth(2)).to_have_text(re.compile(r"^[1-9]\d*$"))  # up
-    await axe(page)
+    await axe_check_within(page)
     await page.get_by_role("button", name=f"Apply {LABEL} ({VERSION})").click()
     await expect(page.get_by_role("status", name="Success")).to_contain_text(
         f"Applied {LABEL} ({VERSION}) for KS4")
     await expect(page.locator("table").first).to_contain_text(f"{LABEL} ({VERSION})")
-    await axe(page)
+    await axe_check_within(page)
     await page.get_by_role("link", name=re.compile("^Roll back KS4 to")).click()
-    await axe(page)
+    await axe_check_within(page)
     await page.get_by_role("button", name=re.compile("^Yes, roll back to")).click()
     await expect(page.get_by_role("status", name="Success")).to_contain_text(
         "Rolled back to Shipped national estimates")
-    await axe(page)
+    await axe_check_within(page)
 
 
 async def test_preview_apply_and_roll_back_with_javascript(page, school):  # noqa: F811

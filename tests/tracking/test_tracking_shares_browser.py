@@ -4,7 +4,6 @@ and a small school marked not shown; axe on every page visited."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from pathlib import Path
@@ -13,7 +12,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import browser, page, server, server_database_url  # noqa: F401
-from tests.browser.helpers import axe_check, run_seed, sign_in
+from tests.browser.helpers import axe_check_within, run_seed, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +23,6 @@ DASHBOARD = "/outside/dashboard?yearGroup=10&subject=maths"
 @pytest.fixture(scope="module")
 def world(server):  # noqa: F811
     return json.loads(run_seed(server, SEED))
-
-
-async def axe(page) -> None:  # noqa: F811
-    await asyncio.wait_for(axe_check(page), 30)
 
 
 async def _shares_shown(page, world: dict) -> None:  # noqa: F811
@@ -46,12 +41,12 @@ async def test_shares_with_javascript(page, world):  # noqa: F811
     page.set_default_timeout(10_000)
     await sign_in(page, world["officer"])
     await page.goto("/outside/dashboard?yearGroup=11&subject=maths")
-    await axe(page)
+    await axe_check_within(page)
     await page.get_by_label("Year group").select_option("10")
     await page.get_by_role("button", name="Show").click()
     await expect(page).to_have_url(re.compile(r"yearGroup=10"))
     await _shares_shown(page, world)
-    await axe(page)
+    await axe_check_within(page)
 
 
 async def test_shares_without_javascript(page, browser, server, world):  # noqa: F811
@@ -69,4 +64,4 @@ async def test_shares_without_javascript(page, browser, server, world):  # noqa:
     await sign_in(page, world["officer"])
     await page.goto(DASHBOARD)
     await _shares_shown(page, world)
-    await axe(page)
+    await axe_check_within(page)
