@@ -28,19 +28,21 @@ full access also open the pupil target page (/targets); LA officers also read
 `targetAggregates` for a whole year group and, with full access, `pupilTargets` of a school
 that shares pupil-level targets with their LA (the demo's sharing settings).
 
-The morning rush (issue 18): a third phase of 60 s after the busy one, in which 200 staff sign
-in from one address (a school behind one public address), open loop, evenly spread, beside
-the users' usual mix (without the busy phase's other sign-ins). Goal: 0 of them refused (a
-429 or a failed sign-in), and the others' p99 within 20 % of the quiet phase's. Between the
-two, a drain (not reported): the busy phase's sign-ins are all answered or given up, and a
-probe sign-in is answered within DRAINED_SECONDS, so the password checks the busy phase left
-queued (the server finishes those of clients that gave up) are not counted against the rush.
+The morning rush (issue 18): 200 staff signing in from one address (a school behind one public
+address) in 60 s, open loop, evenly spread, beside the users' usual mix. Goal: 0 of them
+refused (a 429 or a failed sign-in), and the others' p99 within 20 % of the quiet phase's. The
+rush sits between two quiet phases of half its length each ("quiet" and "quiet again", the
+next starting once the rush's sign-ins are answered), and is compared with the two together:
+this VM's speed drifts over minutes, and one quiet phase at the start measured the drift as
+much as the rush. The ratio of the two quiet phases is printed as the noise floor. The busy
+phase comes last, so the password checks it leaves queued cost nothing that is measured.
 
 Goal (issue 8): 0 errors, p99 <= 300 ms, sign-ins never stall other requests: the busy/quiet
 ratio of the other requests' p50/p95/p99, printed at the end, stays near 1.
 
 Run: .venv/bin/python bench/bench_load.py   (ASPIRE_BENCH_SECONDS=60 busy seconds by default,
-a third of it quiet; ASPIRE_BENCH_DATABASE_URL=postgres://... to measure on PostgreSQL;
+and as long again quiet; ASPIRE_BENCH_DATABASE_URL=postgres://... to measure on PostgreSQL;
+ASPIRE_BENCH_ROOT=../other-checkout serves that tree's code instead (the code before a change);
 ASPIRE_BENCH_THINK=0.05-0.15 for another think time; ASPIRE_BENCH_PROFILE=out.txt records
 the server process with py-spy, if installed, for the whole run)
 """
@@ -52,6 +54,7 @@ import os
 import platform
 import random
 import re
+import ssl
 import sys
 import time
 from pathlib import Path
@@ -68,17 +71,16 @@ from bench.serving import (  # noqa: E402
     summary,
 )
 
+SERVED_ROOT = Path(os.environ["ASPIRE_BENCH_ROOT"]).resolve() if os.environ.get("ASPIRE_BENCH_ROOT") else None
 CLIENTS = 50
 SECONDS = float(os.environ.get("ASPIRE_BENCH_SECONDS", "60"))
-QUIET_SECONDS = max(10.0, SECONDS / 3)
+QUIET_SECONDS = max(5.0, SECONDS / 2)  # twice: before and after the rush
 WARM_UP_SECONDS = 5.0
 THINK = tuple(float(x) for x in os.environ.get("ASPIRE_BENCH_THINK", "1-3").split("-"))
 SIGN_INS_PER_SECOND = 5
 RUSH_SIGN_INS = 200
 RUSH_SECONDS = 60.0
 RUSH_ADDRESS = {"x-forwarded-for": "203.0.113.40"}  # one school's public address
-DRAINED_SECONDS = 1.5
-MAX_DRAIN_SECONDS = 180.0
 SCHOOLS_QUERY = ("{ viewer { username } schools(first: 50) { totalCount edges { node { urn name "
                  "localAuthority { name } academyChain { name } } } } }")
 AGGREGATES_QUERY = """query($ks: KeyStage!, $yg: Int!, $grade: String!) {
@@ -90,6 +92,7 @@ PUPILS_QUERY = """query($urn: String!, $ks: KeyStage!, $yg: Int!) {
   pupilTargets(schoolUrn: $urn, keyStage: $ks, yearGroup: $yg, first: 100) { totalCount
     edges { node { pupil { upn surname } subject { code } targetGrade prepopulated
                    estimate { finePoints grade } } } } }"""
+_ONE_SSL_CONTEXT = ssl.create_default_context()
 CSRF_INPUT = re.compile(r'name="csrftoken" value="([^"]+)"')
 
 
@@ -118,9 +121,10 @@ def target_work(account: dict, schools: list[dict]) -> dict:
     return work
 
 
-def cpu_seconds(pid: int) -> tuple[float, float]:
-    """CPU time (user + system) of the server process and of its main thread (the event
-    loop), from /proc; zeros where there is no /proc.
+def cpu_seconds(pid: int) -> tuple[float, float, float, float]:
+    """From /proc (zeros where there is none): CPU time (user + system) of the server process and
+    of its main thread (the event loop); the time that thread waited for a core while it could
+    have run, and the time this process's thread (the bench's own event loop) did.
     """
     def read(path: str) -> float:
         try:
@@ -129,7 +133,14 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    return read(f"/proc/{pid}/stat"), read(f"/proc/{pid}/task/{pid}/stat")
+    def waited(path: str) -> float:
+        try:
+            return int(Path(path).read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    return (read(f"/proc/{pid}/stat"), read(f"/proc/{pid}/task/{pid}/stat"),
+            waited(f"/proc/{pid}/task/{pid}/schedstat"), waited("/proc/thread-self/schedstat"))
 
 
 class Recorder:
@@ -138,8 +149,8 @@ class Recorder:
         self.phase = "warm-up"
         self.phase_started: dict[str, float] = {"warm-up": time.perf_counter()}
         self.phase_seconds: dict[str, float] = {}
-        self.cpu_at: dict[str, tuple[float, float]] = {"warm-up": cpu_seconds(pid)}
-        self.phase_cpu: dict[str, tuple[float, float]] = {}
+        self.cpu_at: dict[str, tuple[float, ...]] = {"warm-up": cpu_seconds(pid)}
+        self.phase_cpu: dict[str, tuple[float, ...]] = {}
         self.samples: dict[tuple[str, str], list[float]] = {}
         self.errors: dict[str, list[str]] = {}
 
@@ -147,7 +158,7 @@ class Recorder:
         moment, cpu = time.perf_counter(), cpu_seconds(self.pid)
         self.phase_seconds[self.phase] = moment - self.phase_started[self.phase]
         before = self.cpu_at[self.phase]
-        self.phase_cpu[self.phase] = (cpu[0] - before[0], cpu[1] - before[1])
+        self.phase_cpu[self.phase] = tuple(now - then for now, then in zip(cpu, before, strict=True))
         self.phase, self.phase_started[phase], self.cpu_at[phase] = phase, moment, cpu
 
     def add(self, kind: str, started: float, response: httpx.Response | None, ok: tuple[int, ...],
@@ -199,6 +210,14 @@ def from_address(n: int) -> dict[str, str]:
     return {"x-forwarded-for": f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}"}
 
 
+def visitor(base: str, headers: dict[str, str]) -> httpx.AsyncClient:
+    """A browser of its own (its own cookies and connection). httpx builds an SSL context for
+    each new client unless given one: 30-45 ms of this process's event loop, which every answer
+    in flight then waited for, so sign-ins (a new client each) looked as if they slowed the
+    others by as much. The server is plain HTTP; one context serves every client."""
+    return httpx.AsyncClient(base_url=base, timeout=30, headers=headers, verify=_ONE_SSL_CONTEXT)
+
+
 async def virtual_user(client: httpx.AsyncClient, account: dict, work: dict, record: Recorder,
                        finished: asyncio.Event) -> None:
     bearer = {"authorization": f"Bearer {account['apiToken']}"}
@@ -230,12 +249,13 @@ async def virtual_user(client: httpx.AsyncClient, account: dict, work: dict, rec
         await asyncio.sleep(rng.uniform(*THINK))
 
 
-async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, start: float,
-                         stop: float) -> list[asyncio.Task]:
-    """Open loop: one new visitor signing in every 1/5 s from `start`, however slow the answers;
-    the sign-ins still under way at `stop` are returned."""
-    await asyncio.sleep(max(0.0, start - time.perf_counter()))
+async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, seconds: float,
+                         ) -> list[asyncio.Task]:
+    """Open loop: one new visitor signing in every 1/5 s for `seconds`, however slow the
+    answers; the sign-ins still under way at the end are returned."""
     record.enter("busy")
+    start = time.perf_counter()
+    stop = start + seconds
     tasks = []
     i = 0
     while (due := start + i / SIGN_INS_PER_SECOND) < stop:
@@ -244,8 +264,7 @@ async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, star
         i += 1
 
         async def one(account=account, n=CLIENTS + i) -> None:
-            async with httpx.AsyncClient(base_url=base, timeout=30,
-                                         headers=from_address(n)) as client:
+            async with visitor(base, from_address(n)) as client:
                 try:
                     await sign_in(client, account, record)
                 except httpx.HTTPError as error:
@@ -255,26 +274,9 @@ async def sign_in_stream(base: str, accounts: list[dict], record: Recorder, star
     return tasks
 
 
-async def drain(base: str, account: dict, busy: list[asyncio.Task]) -> None:
-    """Until the busy phase's sign-ins are over and a probe sign-in is answered promptly."""
-    await asyncio.gather(*busy)
-    deadline = time.perf_counter() + MAX_DRAIN_SECONDS
-    while time.perf_counter() < deadline:
-        async with httpx.AsyncClient(base_url=base, timeout=60,
-                                     headers={"x-forwarded-for": "198.51.100.7"}) as client:
-            started = time.perf_counter()
-            try:
-                await sign_in(client, account)
-            except httpx.TimeoutException:
-                continue
-            if time.perf_counter() - started < DRAINED_SECONDS:
-                return
-    raise RuntimeError(f"the server's password checks did not drain in {MAX_DRAIN_SECONDS:.0f} s")
-
-
 async def morning_rush(base: str, accounts: list[dict], record: Recorder) -> None:
     """Open loop: RUSH_SIGN_INS staff of one school signing in from one address, evenly over
-    the rush phase."""
+    the rush phase; returns when all are answered."""
     record.enter("rush")
     start = time.perf_counter()
     tasks = []
@@ -282,7 +284,7 @@ async def morning_rush(base: str, accounts: list[dict], record: Recorder) -> Non
         await asyncio.sleep(max(0.0, start + i * RUSH_SECONDS / RUSH_SIGN_INS - time.perf_counter()))
 
         async def one(account=accounts[i % len(accounts)]) -> None:
-            async with httpx.AsyncClient(base_url=base, timeout=30, headers=RUSH_ADDRESS) as client:
+            async with visitor(base, RUSH_ADDRESS) as client:
                 try:
                     await sign_in(client, account, record, kind="sign-in rush, one address")
                 except httpx.HTTPError as error:
@@ -292,41 +294,47 @@ async def morning_rush(base: str, accounts: list[dict], record: Recorder) -> Non
     await asyncio.gather(*tasks)
 
 
+PHASES = ("quiet", "rush", "quiet again", "busy")
+
+
 def report(record: Recorder) -> None:
     intended = CLIENTS / ((THINK[0] + THINK[1]) / 2)
-    for phase in ("quiet", "busy", "rush"):
+    for phase in PHASES:
         seconds = record.phase_seconds[phase]
         users = sum(len(ms) for (p, k), ms in record.samples.items() if p == phase and not k.startswith("sign-in"))
         signing = sum(len(ms) for (p, k), ms in record.samples.items() if p == phase and k.startswith("sign-in"))
         flag = "" if users >= 0.9 * intended * seconds else "  << below 90 % of the model: the server held clients back"
-        print(f"{phase:5} offered: {users / seconds:.1f} user requests/s (model ~{intended:.0f}/s less answer "
-              f"time) + {signing / seconds:.1f} sign-in requests/s over {seconds:.0f} s{flag}")
-        process, loop = record.phase_cpu[phase]
-        print(f"{phase:5} server CPU: {process / seconds:.0%} of a core in all (event loop thread "
+        print(f"{phase:11} offered: {users / seconds:.1f} user requests/s (model ~{intended:.0f}/s less "
+              f"answer time) + {signing / seconds:.1f} sign-in requests/s over {seconds:.0f} s{flag}")
+        process, loop, loop_waited, bench_waited = record.phase_cpu[phase]
+        requests = max(1, users + signing)
+        print(f"{phase:11} server CPU: {process / seconds:.0%} of a core in all (event loop thread "
               f"{loop / seconds:.0%}, others {(process - loop) / seconds:.0%}); event loop "
-              f"{loop * 1000 / max(1, users + signing):.1f} ms per request")
-    print(f"drain between busy and rush: {record.phase_seconds['drain']:.0f} s")
+              f"{loop * 1000 / requests:.1f} ms per request, and {loop_waited * 1000 / requests:.1f} "
+              f"ms waiting for a core (this bench's own loop {bench_waited * 1000 / requests:.1f} ms)")
     for (phase, kind), millis in sorted(record.samples.items()):
-        if phase in ("quiet", "busy", "rush"):
-            print(summary(f"{phase:5} {kind}", millis))
+        if phase in PHASES:
+            print(summary(f"{phase:11} {kind}", millis))
     others = {phase: [m for (p, k), ms in record.samples.items()
                       if p == phase and not k.startswith("sign-in") for m in ms]
-              for phase in ("quiet", "busy", "rush")}
-    for phase in ("quiet", "busy", "rush"):
-        print(summary(f"{phase:5} all but sign-in", others[phase]))
-    for phase in ("busy", "rush"):
-        ratios = "  ".join(f"p{p}={percentile(others[phase], p) / percentile(others['quiet'], p):.2f}"
+              for phase in PHASES}
+    others["both quiet"] = others["quiet"] + others["quiet again"]
+    for phase in (*PHASES, "both quiet"):
+        print(summary(f"{phase:11} all but sign-in", others[phase]))
+    for phase, against in (("quiet again", "quiet"), ("rush", "both quiet"), ("busy", "both quiet")):
+        ratios = "  ".join(f"p{p}={percentile(others[phase], p) / percentile(others[against], p):.2f}"
                            for p in (50, 95, 99))
-        print(f"{phase}/quiet, all but sign-in: {ratios}")
+        print(f"{phase}/{against}, all but sign-in: {ratios}"
+              + ("  (the noise floor)" if phase == "quiet again" else ""))
     rush_errors = [e for e in record.errors.get("rush", []) if "sign-in rush" in e]
     refused = sum(e.endswith((": 429", ": 400")) for e in rush_errors)
     answered = len(record.samples.get(("rush", "sign-in rush, one address (POST)"), []))
     print(f"morning rush: {RUSH_SIGN_INS} sign-ins from one address in {RUSH_SECONDS:.0f} s: "
           f"{answered} answered, {refused} refused (429 or 400), "
           f"{len(rush_errors) - refused} other errors (timeouts)")
-    for phase in ("quiet", "busy", "rush"):
+    for phase in PHASES:
         errors = record.errors.get(phase, [])
-        print(f"{phase:5} errors: {len(errors)}" + (f" (first: {errors[:5]})" if errors else ""))
+        print(f"{phase:11} errors: {len(errors)}" + (f" (first: {errors[:5]})" if errors else ""))
 
 
 async def main() -> None:
@@ -335,9 +343,9 @@ async def main() -> None:
     users = [a for a in demo["accounts"] if a["kind"] == "user" and a["apiToken"]]
     accounts = [users[i % len(users)] for i in range(CLIENTS)]
     work = [target_work(account, demo["schools"]) for account in accounts]
-    with running_server(env) as base, profiling(base.pid, os.environ.get("ASPIRE_BENCH_PROFILE")):
-        clients = [httpx.AsyncClient(base_url=base, timeout=30, headers=from_address(i))
-                   for i in range(CLIENTS)]
+    with (running_server(env, root=SERVED_ROOT) as base,
+          profiling(base.pid, os.environ.get("ASPIRE_BENCH_PROFILE"))):
+        clients = [visitor(base, from_address(i)) for i in range(CLIENTS)]
         limit = asyncio.Semaphore(4)
 
         async def first_sign_in(client: httpx.AsyncClient, account: dict) -> None:
@@ -348,18 +356,16 @@ async def main() -> None:
         await asyncio.gather(*(first_sign_in(c, a) for c, a in zip(clients, accounts, strict=True)))
         record = Recorder(base.pid)
         finished = asyncio.Event()
-        begin = time.perf_counter()
-        quiet, busy, busy_end = (begin + WARM_UP_SECONDS, begin + WARM_UP_SECONDS + QUIET_SECONDS,
-                                 begin + WARM_UP_SECONDS + QUIET_SECONDS + SECONDS)
 
         async def phases() -> None:
             try:
-                await asyncio.sleep(quiet - time.perf_counter())
+                await asyncio.sleep(WARM_UP_SECONDS)
                 record.enter("quiet")
-                pending = await sign_in_stream(base, users, record, busy, busy_end)
-                record.enter("drain")
-                await drain(base, users[0], pending)
+                await asyncio.sleep(QUIET_SECONDS)
                 await morning_rush(base, users, record)
+                record.enter("quiet again")
+                await asyncio.sleep(QUIET_SECONDS)
+                await asyncio.gather(*await sign_in_stream(base, users, record, SECONDS))
                 record.enter("done")  # what was sent before stays in its phase
             finally:
                 finished.set()
@@ -370,9 +376,10 @@ async def main() -> None:
         for client in clients:
             await client.aclose()
     print(f"# bench_load: {CLIENTS} users, think time {THINK[0]:g}-{THINK[1]:g} s, quiet "
-          f"{QUIET_SECONDS:.0f} s then busy {SECONDS:.0f} s with {SIGN_INS_PER_SECOND} sign-ins/s, "
-          f"then a rush of {RUSH_SIGN_INS} from one address in {RUSH_SECONDS:.0f} s; one "
-          f"server process; {platform.node()}, {os.cpu_count()} cores, load average "
+          f"{QUIET_SECONDS:.0f} s, a rush of {RUSH_SIGN_INS} sign-ins from one address in "
+          f"{RUSH_SECONDS:.0f} s, quiet {QUIET_SECONDS:.0f} s again, then busy {SECONDS:.0f} s "
+          f"with {SIGN_INS_PER_SECOND} sign-ins/s; {SERVED_ROOT or 'this tree'}, one server process; "
+          f"{platform.node()}, {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; database "
           f"{env['ASPIRE_DATABASE_URL'].split(':')[0]}")
     report(record)
