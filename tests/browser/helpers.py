@@ -114,8 +114,12 @@ async def _run_axe(page) -> None:
 async def assert_front_end_loaded(page) -> None:
     """htmx and GOV.UK Frontend loaded and ran under the CSP, and no CSP violation so far."""
     # app.js adds the class, then GOV.UK Frontend's initAll() marks each component it started.
+    # A click that navigates returns once the new page has begun to arrive, before its body
+    # is parsed: wait for the document, and never read a body that is not there yet.
+    await page.wait_for_load_state("domcontentloaded")
     await page.wait_for_function(
-        "() => document.body.classList.contains('govuk-frontend-supported')"
+        "() => document.body !== null"
+        " && document.body.classList.contains('govuk-frontend-supported')"
     )
     not_started = await page.evaluate(
         """() => [...document.querySelectorAll('[data-module]')]
