@@ -1,9 +1,11 @@
 """Telling "the database is away or busy" apart from a bug, for a clean 503.
 
-A database that cannot be reached (refused, reset, timed out, shutting down) or a SQLite
-file locked by another writer past the busy timeout is not the request's fault and not a
-bug: the person gets "try again shortly" with status 503 (and Retry-After), a tool over
-GraphQL gets extensions.code SERVICE_UNAVAILABLE. Everything else stays a 500.
+A database that cannot be reached (refused, reset, timed out, shutting down), a SQLite
+file locked by another writer past the busy timeout, or a PostgreSQL transaction rolled back
+for a deadlock or a serialization conflict more often than server/services/transactions.py
+runs it again, is not the request's fault and not a bug: the person gets "try again
+shortly" with status 503 (and Retry-After), a tool over GraphQL gets extensions.code
+SERVICE_UNAVAILABLE. Everything else stays a 500.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
+from collections.abc import Iterator
 
 import asyncpg
 from tortoise.exceptions import DBConnectionError
@@ -30,6 +33,7 @@ _UNREACHABLE = (
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.TooManyConnectionsError,
+    asyncpg.TransactionRollbackError,  # deadlock or serialization, run again and lost again
 )
 _BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
 
@@ -44,12 +48,21 @@ def _one(error: BaseException) -> bool:
     return False
 
 
-def is_database_unavailable(error: BaseException | None) -> bool:
-    """True when the error, or one it was raised from, says the database is away or busy."""
+def _chain(error: BaseException | None) -> Iterator[BaseException]:
+    """The error and those it was raised from."""
     seen = 0
     while error is not None and seen < 10:
-        if _one(error):
-            return True
+        yield error
         error = error.__cause__ or error.__context__
         seen += 1
-    return False
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    """True when the error, or one it was raised from, says the database is away or busy."""
+    return any(_one(e) for e in _chain(error))
+
+
+def is_rolled_back_by_another_writer(error: BaseException | None) -> bool:
+    """PostgreSQL rolled the transaction back (40P01 deadlock, 40001 serialization): nothing
+    of it was kept, and running it again may succeed."""
+    return any(isinstance(e, asyncpg.TransactionRollbackError) for e in _chain(error))

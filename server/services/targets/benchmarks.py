@@ -32,6 +32,7 @@ from server.services.targets.custom_levels import CustomLevelInput, check_custom
 from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.prepopulate import run_prepopulation
 from server.services.targets.settings import check_subject_codes, require_school, year_group_of
+from server.services.transactions import run_again_if_rolled_back
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ def _check_formats(ks: KeyStage, choices: Iterable[BenchmarkChoice]) -> None:
             )
 
 
+@run_again_if_rolled_back
 async def save_benchmarks(
     school_id: int,
     key_stage: KeyStage | str,

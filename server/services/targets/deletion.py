@@ -27,6 +27,7 @@ from server.services.errors import UserInputError
 from server.services.targets import audit, sql
 from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.settings import require_school, year_group_of
+from server.services.transactions import run_again_if_rolled_back
 
 RESTORE_DAYS = 30
 
@@ -149,6 +150,7 @@ async def restorable_deletions(school_id: int) -> list[Deletion]:
     return [_deletion(r, counts.get(r.id, 0)) for r in rows]
 
 
+@run_again_if_rolled_back
 async def delete_targets(
     school_id: int,
     key_stage: KeyStage | str,

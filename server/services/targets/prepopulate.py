@@ -29,8 +29,10 @@ moment never make a duplicate, and running it again changes nothing.
 - PostgreSQL: two statements whatever the number of pupils, each taking its rows as one
   array per column (`unnest`): the new targets with their change rows (INSERT ... RETURNING
   in a CTE feeding the INSERT into target_change), then the refreshed targets with theirs
-  (UPDATE ... RETURNING feeding the same). The summary triggers run once per statement
-  over all the rows, and no row comes back to Python.
+  (UPDATE ... RETURNING feeding the same); when there are both, the targets to refresh are
+  locked first (SELECT ... FOR UPDATE), in the order a teacher's change takes its locks.
+  The summary triggers run once per statement over all the rows, and no row comes back to
+  Python.
 - SQLite: the new targets in one INSERT ... SELECT FROM json_each(one JSON array of the
   rows) ... RETURNING id (binding 14 values per row cost more than writing them), their
   change rows copied from those targets by one INSERT ... SELECT; refreshed targets with one
@@ -58,6 +60,7 @@ from server.services.catalogue import ensure_subjects
 from server.services.estimates.scales import Scale
 from server.services.targets import audit, sql
 from server.services.targets.cohort import CohortEstimates, check_year_group, year_group_estimates
+from server.services.transactions import run_again_if_rolled_back
 
 REASON_BENCHMARK = "Pre-populated target follows the benchmark"
 REASON_AGAIN = "Pre-populated again after the target was deleted"
@@ -326,10 +329,21 @@ _PG_REFRESH = f"""
 """  # noqa: S608 - only fixed column names are joined in: values are bound
 
 
+# The new targets' statement takes the year group's summary rows (the triggers of 0003), and
+# a teacher's change takes its target, then those rows. A teacher holding a target about to
+# be refreshed would wait for the summary rows while the refresh waited for the target: a
+# deadlock. So the targets to refresh are locked first, as a teacher's change does.
+_PG_LOCK_REFRESHED = """
+    SELECT id FROM target WHERE id = ANY(CAST(? AS INTEGER[])) ORDER BY id FOR UPDATE
+"""
+
+
 async def _write_postgres(connection, plan: Plan, stamp: Stamp) -> PrepopulateResult:
     """Two statements, each with its rows as one array per column (see the module)."""
     kind = TargetChangeKind.PREPOPULATED.value
     created = refreshed = 0
+    if plan.new and plan.refresh:
+        await sql.fetch(connection, _PG_LOCK_REFRESHED, [[row.id for row, _ in plan.refresh]])
     if plan.new:
         columns = [
             [p.pupil_id for p in plan.new],
@@ -481,6 +495,7 @@ async def actor_for(actor_id: int | None) -> Actor:
     return Actor(account=account, via=AccessVia.SESSION if account else AccessVia.SYSTEM)
 
 
+@run_again_if_rolled_back
 async def prepopulate_year_group(
     school_id: int,
     key_stage: KeyStage | str,

@@ -31,6 +31,7 @@ from server.services.targets.cohort import (
     year_group_estimates,
 )
 from server.services.targets.errors import SetTargetErrorCode
+from server.services.transactions import run_again_if_rolled_back
 
 REASON_MAX = 500
 
@@ -265,6 +266,7 @@ def clean_reason(reason: str | None) -> str | None:
     return text or None
 
 
+@run_again_if_rolled_back
 async def set_target(
     school_id: int, account_id: int, pupil_id: int | None, upn: str | None,
     subject_code: str, grade: str | None, reason: str | None = None,

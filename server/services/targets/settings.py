@@ -33,6 +33,7 @@ from server.services.targets import audit
 from server.services.targets.cohort import SubjectChoice, check_year_group, subject_choices
 from server.services.targets.errors import TargetSettingsErrorCode
 from server.services.targets.prepopulate import run_prepopulation
+from server.services.transactions import run_again_if_rolled_back
 
 PLUS_ONE_KEY_STAGES = (KeyStage.KS4, KeyStage.KS5)
 
@@ -185,6 +186,24 @@ async def save_settings(
     stored = validate_settings(ks, settings, share, school.academy_chain_id is not None)
     years = YEAR_GROUPS[ks] if all_years else (year_group,)
     now = datetime.now(UTC)
+    saved_now, pending, written = await _save_and_prepopulate(
+        school_id, ks, years, stored, all_years, actor, now)
+    leaders = await approval.senior_leaders(school_id) if pending else []
+    if pending:
+        await approval.tell_senior_leaders(school, leaders, pending, actor)
+    return SaveResult(
+        [SavedSettings(ks, y, saved_now[y], saved=True, updated_at=now) for y in years], written,
+        tuple(pending), len(leaders),
+    )
+
+
+@run_again_if_rolled_back
+async def _save_and_prepopulate(
+    school_id: int, ks: KeyStage, years: tuple[int, ...], stored: TargetSettings,
+    all_years: bool, actor: Actor, now: datetime,
+) -> tuple[dict[int, TargetSettings], list, int]:
+    """One transaction: the settings rows, their audit, sharing held for approval, and the
+    pre-population; the senior leaders are told only once it has committed."""
     actor_id = actor.account.id if actor.account else None
     written = 0
     async with in_transaction() as connection:
@@ -228,13 +247,7 @@ async def save_settings(
             )
         for y in years:
             written += (await run_prepopulation(connection, school_id, ks, y, actor)).written
-    leaders = await approval.senior_leaders(school_id) if pending else []
-    if pending:
-        await approval.tell_senior_leaders(school, leaders, pending, actor)
-    return SaveResult(
-        [SavedSettings(ks, y, saved_now[y], saved=True, updated_at=now) for y in years], written,
-        tuple(pending), len(leaders),
-    )
+    return saved_now, pending, written
 
 
 # -- Manage subjects -----------------------------------------------------------------------
@@ -261,6 +274,7 @@ def check_subject_codes(
     return wanted
 
 
+@run_again_if_rolled_back
 async def save_subjects(
     school_id: int,
     key_stage: KeyStage | str,
