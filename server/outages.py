@@ -33,7 +33,7 @@ _UNREACHABLE = (
     asyncpg.CannotConnectNowError,
     asyncpg.AdminShutdownError,
     asyncpg.TooManyConnectionsError,
-    asyncpg.TransactionRollbackError,  # deadlock or serialization, run again and lost again
+    asyncpg.TransactionRollbackError,  # a deadlock or conflict that outlasted transactions.py
 )
 _BUSY_WORDS = ("database is locked", "database table is locked", "database is busy")
 
